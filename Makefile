@@ -1,0 +1,42 @@
+# kapdesk — developer and IT tasks. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format bench wheel-check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## Set everything up and start the app on its bundled knowledge base.
+run: $(STAMP)
+	$(BIN)/kapdesk gui
+
+## Set everything up and run the whole test suite (headless) and the linter.
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Performance figures as JSON (never assertions).
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+## Build the wheel, install it (not editable) in a fresh venv and use it from another directory.
+wheel-check: $(STAMP)
+	bash packaging/wheel_check.sh
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

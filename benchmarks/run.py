@@ -1,0 +1,213 @@
+"""Performance figures for kapdesk, printed as one JSON document.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/run.py [--runs N]
+
+Measures, in one run on this machine:
+- startup: median wall time and peak RSS of ``kapdesk gui --quit-after-show`` and of a
+  bare PySide6 window doing the same, and their ratios (targets: ≤ 1.5 and ≤ 1.6);
+- search latency p50/p95 over a fixed list of queries, on the shipped knowledge base
+  (target p95 ≤ 5 ms) and on a synthetic one of 100,000 documents (≤ 30 ms);
+- the knowledge-base build time.
+Timings are figures, never test assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1180, 760)
+window.show()
+QTimer.singleShot(0, app.quit)
+sys.exit(app.exec())
+"""
+
+SHIPPED_QUERIES = [
+    "ketamine",
+    "Spravato",
+    "lozenge",
+    "trauma",
+    "bladder",
+    "blood pressure",
+    "esk",
+    "dep",
+    "EMDR",
+    "dissociation",
+    "off-label",
+    "REMS",
+    "depresion",
+    "ansiedad",
+    "memory",
+    "insurance",
+    "PTSD",
+    "panic",
+    "CPT",
+    "WET",
+    "pregnancy",
+    "psychosis",
+    "k",
+    "rtms",
+    "sexual dysfunction",
+]
+
+
+def measure_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv} failed: {proc.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def startup(runs: int) -> dict[str, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    with tempfile.TemporaryDirectory() as data:
+        app = [sys.executable, "-m", "kapdesk", "--data-dir", data, "gui", "--quit-after-show"]
+        bare = [sys.executable, "-c", BARE_WINDOW]
+        measure_process(app, env)  # warm the OS file cache for both
+        measure_process(bare, env)
+        app_runs, bare_runs = [], []
+        for _ in range(runs):  # interleave so that machine noise hits both alike
+            app_runs.append(measure_process(app, env))
+            bare_runs.append(measure_process(bare, env))
+    app_wall = statistics.median(w for w, _ in app_runs)
+    bare_wall = statistics.median(w for w, _ in bare_runs)
+    app_rss = max(r for _, r in app_runs)
+    bare_rss = max(r for _, r in bare_runs)
+    return {
+        "runs": runs,
+        "app_median_s": round(app_wall, 4),
+        "bare_median_s": round(bare_wall, 4),
+        "ratio": round(app_wall / bare_wall, 3),
+        "app_peak_rss_mib": round(app_rss, 1),
+        "bare_peak_rss_mib": round(bare_rss, 1),
+        "rss_ratio": round(app_rss / bare_rss, 3),
+    }
+
+
+def latency(db, queries: list[str], repeat: int) -> dict[str, float]:
+    from kapdesk.kb.search import run_search
+
+    for query in queries:  # warm-up
+        run_search(db, query)
+    samples = []
+    for _ in range(repeat):
+        for query in queries:
+            start = time.perf_counter()
+            run_search(db, query, limit=30)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "queries": len(queries),
+        "samples": len(samples),
+        "p50_ms": round(samples[len(samples) // 2], 3),
+        "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
+        "max_ms": round(samples[-1], 3),
+    }
+
+
+def synthetic_kb(path: Path, documents: int) -> tuple[object, list[str]]:
+    """A knowledge base with ``documents`` generated documents of clinical-looking text."""
+    import sqlite_utils
+
+    from kapdesk.kb.build import create_schema, insert_docs
+
+    rng = random.Random(20261121)
+    syllables = ["ka", "ta", "mi", "ne", "ro", "su", "li", "de", "pra", "xo", "ve", "tor", "zan"]
+    vocabulary = sorted(
+        {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(30_000)}
+    )
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like
+
+    def words(n: int) -> str:
+        return " ".join(rng.choices(vocabulary, weights=weights, k=n))
+
+    db = sqlite_utils.Database(path)
+    with db.atomic():
+        create_schema(db)
+        insert_docs(
+            db,
+            (
+                {
+                    "kind": "synthetic",
+                    "key": f"doc-{i}",
+                    "title": words(4),
+                    "aliases": words(3),
+                    "body": words(120),
+                }
+                for i in range(documents)
+            ),
+        )
+    db.execute("INSERT INTO docs_fts(docs_fts) VALUES('optimize')")
+    common, rare = vocabulary[:5], vocabulary[5000:5010]
+    queries = (
+        common
+        + rare
+        + [w[:3] for w in common]
+        + [f"{a} {b}" for a, b in zip(common, rare, strict=False)]
+        + ['"' + rare[0], "AND", "😀", "x" * 300]
+    )
+    return db, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=9, help="startup runs per program")
+    parser.add_argument("--documents", type=int, default=100_000)
+    args = parser.parse_args()
+
+    from kapdesk.kb.build import build
+    from kapdesk.kb.loader import load_content
+    from kapdesk.kb.store import KnowledgeBase
+
+    results: dict[str, object] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "kb.sqlite3"
+        start = time.perf_counter()
+        content = load_content()
+        build(content, target)
+        results["kb_build_s"] = round(time.perf_counter() - start, 3)
+        with KnowledgeBase.open(target) as kb:
+            results["search_shipped"] = latency(kb.db, SHIPPED_QUERIES, repeat=40)
+        start = time.perf_counter()
+        db, queries = synthetic_kb(Path(tmp) / "synthetic.sqlite3", args.documents)
+        results["synthetic_build_s"] = round(time.perf_counter() - start, 1)
+        results["search_synthetic"] = {
+            "documents": args.documents,
+            **latency(db, queries, repeat=5),
+        }
+        db.close()
+    results["startup"] = startup(args.runs)
+    results["targets"] = {
+        "startup_ratio_max": 1.5,
+        "rss_ratio_max": 1.6,
+        "search_shipped_p95_ms_max": 5,
+        "search_synthetic_p95_ms_max": 30,
+    }
+    json.dump(results, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""The kapdesk command line: every feature of the app, without a display.
+
+Exit codes: 0 success; 2 bad input (one line on stderr naming the field, the value
+and what is allowed); 1 internal error or unreadable data. ``--json`` prints one
+JSON document on stdout. Qt is imported only by the ``gui`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from kapdesk import __version__
+from kapdesk.errors import ContentError, DataError, UserInputError
+from kapdesk.paths import AppPaths
+
+log = logging.getLogger("kapdesk")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _open_kb(args: argparse.Namespace):
+    from kapdesk.kb.store import ensure_kb
+
+    kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
+    return kb
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from kapdesk.ui.app import run
+
+    return run(data_dir=args.data_dir, quit_after_show=args.quit_after_show)
+
+
+def cmd_kb_build(args: argparse.Namespace) -> int:
+    from kapdesk.kb.store import ensure_kb
+
+    paths = AppPaths.resolve(args.data_dir)
+    kb, built = ensure_kb(paths, force=args.force)
+    with kb:
+        state = "Built" if built else "Up to date:"
+        print(f"{state} knowledge base {kb.version} at {kb.path}")
+    return 0
+
+
+def cmd_kb_verify(args: argparse.Namespace) -> int:
+    from kapdesk.kb.loader import load_content
+    from kapdesk.kb.store import ensure_kb
+
+    try:
+        content = load_content()
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"kapdesk: {len(exc.problems)} problem(s) in the content", file=sys.stderr)
+        return 2
+    kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
+    with kb:
+        problems = kb.verify()
+        if kb.version.content_hash != content.version.content_hash:
+            problems.append(f"{kb.path.name}: (database): built from different content")
+        if problems:
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            return 2
+        stats = kb.stats()
+        print(
+            f"OK: {stats['modalities']} modalities, {stats['statements']} statements, "
+            f"{stats['references']} references; knowledge base {kb.version}"
+        )
+    return 0
+
+
+def cmd_kb_info(args: argparse.Namespace) -> int:
+    with _open_kb(args) as kb:
+        info = {
+            "path": str(kb.path),
+            "version": kb.version.short,
+            "content_hash": kb.version.content_hash,
+            "reviewed": kb.version.reviewed.isoformat(),
+            **kb.stats(),
+        }
+    if args.json:
+        _print_json(info)
+    else:
+        for key, value in info.items():
+            print(f"{key:>14}: {value}")
+    return 0
+
+
+def cmd_modalities(args: argparse.Namespace) -> int:
+    with _open_kb(args) as kb:
+        rows = [
+            {"id": m.id, "name": m.name, "short_name": m.short_name, "category": m.category}
+            for m in kb.modalities()
+        ]
+    if args.json:
+        _print_json(rows)
+    else:
+        width = max(len(r["id"]) for r in rows)
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['name']}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from kapdesk.kb.model import CONDITIONS, SECTIONS
+
+    with _open_kb(args) as kb:
+        modality = kb.modality(args.modality)
+        refs = kb.references_for(modality)
+        labels = kb.labels
+        if args.pdf:
+            from kapdesk.documents.modality_sheet import write_modality_sheet
+            from kapdesk.profile import load_profile
+
+            profile = load_profile(AppPaths.resolve(args.data_dir))
+            write_modality_sheet(
+                Path(args.pdf), kb, modality, profile=profile, note=args.note or ""
+            )
+            print(f"Wrote {args.pdf}", file=sys.stderr)
+            return 0
+        if args.json:
+            data = modality.to_dict()
+            data["references"] = [r.to_dict() | {"full": r.full_citation()} for r in refs]
+            data["kb_version"] = kb.version.short
+            _print_json(data)
+            return 0
+        print(modality.name)
+        print(f"{labels.category(modality.category)} · also: {', '.join(modality.aliases)}")
+        print()
+        print(modality.summary.text)
+        for section in SECTIONS:
+            print(f"\n{labels.section(section)}")
+            for statement in modality.sections.get(section, ()):
+                print(f"  - {statement.text} [{', '.join(statement.sources)}]")
+            if section in modality.missing:
+                print(f"  No information: {modality.missing[section]}")
+        print("\nEvidence strength")
+        for condition in CONDITIONS:
+            strength = modality.strengths.get(condition)
+            rating = labels.strength(strength.rating) if strength else "No rating"
+            print(f"  {labels.condition(condition)}: {rating}")
+        print("\nReferences")
+        for number, ref in enumerate(refs, 1):
+            print(f"  {number}. {ref.full_citation()}")
+        print(f"\nKnowledge base {kb.version}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open_kb(args) as kb:
+        result = kb.search(args.query, limit=args.limit)
+    if args.json:
+        _print_json(result.to_dict())
+    elif not result.hits:
+        print(f"No results for {args.query!r}")
+    else:
+        for hit in result.hits:
+            print(f"{hit.id:<18} {hit.title}")
+            print(f"{'':<18} {hit.snippet}")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def _limit(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if not 1 <= number <= 200:
+        raise argparse.ArgumentTypeError(f"{number} is outside 1–200")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kapdesk", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"kapdesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the knowledge base, clinic profile and settings live "
+        "(default: the per-user data directory, or $KAPDESK_DATA_DIR)",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="start the app (the default command)")
+    gui.add_argument(
+        "--quit-after-show",
+        action="store_true",
+        help="show the main window and exit once the event loop is idle",
+    )
+    gui.set_defaults(func=cmd_gui)
+
+    kb = sub.add_parser("kb", help="build, verify or describe the knowledge base")
+    kb_sub = kb.add_subparsers(dest="kb_command", parser_class=_Parser, metavar="ACTION")
+    kb_sub.required = True
+    build = kb_sub.add_parser("build", help="compile resources/ into the knowledge base")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.set_defaults(func=cmd_kb_build)
+    kb_sub.add_parser(
+        "verify", help="check every statement's sources, grades and dates"
+    ).set_defaults(func=cmd_kb_verify)
+    info = kb_sub.add_parser("info", help="version, location and size of the knowledge base")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(func=cmd_kb_info)
+
+    mods = sub.add_parser("modalities", help="list modality ids and names")
+    mods.add_argument("--json", action="store_true")
+    mods.set_defaults(func=cmd_modalities)
+
+    show = sub.add_parser("show", help="show one modality with its references")
+    show.add_argument("modality", metavar="MODALITY_ID")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--pdf", metavar="OUT", help="write a one-modality reference sheet (PDF)")
+    show.add_argument("--note", metavar="TEXT", help="clinician note printed on the sheet")
+    show.set_defaults(func=cmd_show)
+
+    search = sub.add_parser("search", help="search the knowledge base")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=_limit, default=20, metavar="N", help="1–200 (default 20)")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except UserInputError as exc:
+        print(f"kapdesk: error: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"kapdesk: {exc}", file=sys.stderr)
+        return 1
+    except DataError as exc:
+        print(f"kapdesk: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the contract: never a traceback on the terminal
+        log.exception("internal error")
+        print(f"kapdesk: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,56 @@
+"""The only path from text to reportlab Paragraph markup.
+
+reportlab's Paragraph parses an XML-like mini-language: unescaped ``<b>`` turns
+bold, ``&amp;`` collapses, ``<img src=…>`` opens a file or URL. Every piece of text
+that reaches a Paragraph -- content, clinic profile, clinician notes, patient names --
+goes through :func:`escape`, so it prints literally and nothing is read from disk or
+network. Characters the bundled font cannot draw are reported, never printed as boxes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from xml.sax.saxutils import escape as _xml_escape
+
+from kapdesk.documents.fonts import BOLD, FAMILY, can_draw
+from kapdesk.errors import UserInputError
+
+# Presentation hints that carry no glyph of their own (emoji variation selectors).
+_IGNORABLE = {"\ufe0e", "\ufe0f", "\u200d"}
+_ENTITIES = {'"': "&quot;", "'": "&#39;"}
+
+
+def normalise(text: str) -> str:
+    """NFC-normalise and drop invisible presentation selectors."""
+    return "".join(c for c in unicodedata.normalize("NFC", text) if c not in _IGNORABLE)
+
+
+def escape(text: str) -> str:
+    """Escape ``text`` so a Paragraph prints it literally; newlines become line breaks."""
+    escaped = _xml_escape(normalise(text), _ENTITIES)
+    return escaped.replace("\r\n", "\n").replace("\n", "<br/>").replace("\t", "    ")
+
+
+def undrawable(text: str, font_name: str = FAMILY) -> list[tuple[int, str]]:
+    """(position, character) for each character the font cannot draw; position is 1-based."""
+    problems = []
+    for index, char in enumerate(normalise(text), start=1):
+        if char in "\n\r\t":
+            continue
+        if unicodedata.category(char) in {"Cc", "Cf"} or not can_draw(char, font_name):
+            problems.append((index, char))
+    return problems
+
+
+def check_drawable(text: str, field: str, *, bold: bool = False) -> str:
+    """Return normalised ``text`` or raise UserInputError naming the first bad character."""
+    problems = undrawable(text, BOLD if bold else FAMILY)
+    if problems:
+        position, char = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        shown = char if unicodedata.category(char)[0] not in "CZ" else ""
+        raise UserInputError(
+            f"{field}: character {shown!r} (U+{ord(char):04X}) at position {position} "
+            f"cannot be printed with the bundled font{more}; remove or replace it"
+        )
+    return normalise(text)

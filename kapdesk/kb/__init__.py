@@ -1,0 +1,1 @@
+"""The knowledge base: content loader, SQLite build, read API and search."""

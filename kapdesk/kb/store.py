@@ -1,0 +1,194 @@
+"""Read access to the built knowledge base, and keeping it up to date."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import sqlite_utils
+
+from kapdesk.errors import DataError, UserInputError
+from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
+from kapdesk.kb.loader import content_hash, load_content
+from kapdesk.kb.model import (
+    EVIDENCE_TYPES,
+    STRENGTHS,
+    KBVersion,
+    Labels,
+    Modality,
+    Reference,
+)
+from kapdesk.kb.search import SearchResult, run_search
+from kapdesk.paths import AppPaths
+
+
+class KnowledgeBase:
+    """A read-only connection to a built knowledge base.
+
+    A connection belongs to the thread that opened it; the GUI opens and uses its
+    knowledge base on one worker thread.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> KnowledgeBase:
+        if not path.is_file():
+            raise DataError(f"{path}: no knowledge base here; run `kapdesk kb build`")
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            kb = cls(sqlite_utils.Database(conn), path)
+            meta = kb._meta
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{path}: the knowledge base cannot be read ({exc})") from exc
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            kb.close()
+            raise DataError(f"{path}: knowledge base has an unknown schema version")
+        return kb
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @cached_property
+    def _meta(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM meta")}
+
+    @property
+    def version(self) -> KBVersion:
+        return KBVersion(self._meta["content_hash"], date.fromisoformat(self._meta["reviewed"]))
+
+    @cached_property
+    def labels(self) -> Labels:
+        return Labels(json.loads(self._meta["labels"]))
+
+    @cached_property
+    def _modalities(self) -> dict[str, Modality]:
+        rows = self.db.execute("SELECT id, data FROM modalities ORDER BY position")
+        return {mid: Modality.from_dict(json.loads(data)) for mid, data in rows}
+
+    def modalities(self) -> list[Modality]:
+        return list(self._modalities.values())
+
+    def modality_ids(self) -> list[str]:
+        return list(self._modalities)
+
+    def modality(self, modality_id: str) -> Modality:
+        try:
+            return self._modalities[modality_id]
+        except KeyError:
+            raise UserInputError(
+                f"modality: '{modality_id}' is not known; valid ids: " + ", ".join(self._modalities)
+            ) from None
+
+    @cached_property
+    def _references(self) -> dict[str, Reference]:
+        rows = self.db.execute(
+            "SELECT id, citation, year, doi, pmid, pmcid, sheet_keys FROM refs"
+        ).fetchall()
+        return {
+            r[0]: Reference(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6] or "[]")))
+            for r in rows
+        }
+
+    def reference(self, ref_id: str) -> Reference:
+        return self._references[ref_id]
+
+    def references_for(self, modality: Modality) -> list[Reference]:
+        return [self._references[ref] for ref in modality.source_ids()]
+
+    def search(self, text: str, limit: int = 20) -> SearchResult:
+        return run_search(self.db, text, limit)
+
+    def stats(self) -> dict[str, int]:
+        def count(table: str) -> int:
+            return self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+        return {
+            "modalities": count("modalities"),
+            "statements": count("statements"),
+            "references": count("refs"),
+            "documents": count("docs"),
+        }
+
+    def verify(self) -> list[str]:
+        """Problems found in the built database itself (not the sources)."""
+        problems: list[str] = []
+        name = self.path.name
+        result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            problems.append(f"{name}: (database): integrity check failed: {result}")
+        checks = [
+            (
+                "SELECT modality_id, key FROM statements WHERE id NOT IN "
+                "(SELECT statement_id FROM statement_sources)",
+                "statement has no sources",
+            ),
+            (
+                "SELECT s.modality_id, s.key || ' -> ' || ss.ref_id FROM statement_sources ss "
+                "JOIN statements s ON s.id = ss.statement_id WHERE ss.ref_id NOT IN "
+                "(SELECT id FROM refs)",
+                "source does not resolve to a reference",
+            ),
+            (
+                "SELECT modality_id, key FROM statements WHERE reviewed IS NULL OR reviewed = ''",
+                "review date missing",
+            ),
+            (
+                "SELECT modality_id, key || ' = ' || evidence FROM statements "
+                f"WHERE evidence NOT IN ({','.join('?' * len(EVIDENCE_TYPES))})",
+                "evidence type not in the vocabulary",
+            ),
+            (
+                "SELECT modality_id, key || ' = ' || rating FROM statements "
+                f"WHERE rating IS NOT NULL AND rating NOT IN ({','.join('?' * len(STRENGTHS))})",
+                "strength not in the vocabulary",
+            ),
+        ]
+        for sql, message in checks:
+            params: tuple[str, ...] = ()
+            if "evidence NOT IN" in sql:
+                params = EVIDENCE_TYPES
+            elif "rating NOT IN" in sql:
+                params = STRENGTHS
+            for modality_id, key in self.db.execute(sql, params).fetchall():
+                problems.append(f"{name}: {modality_id}: {key}: {message}")
+        return problems
+
+
+def ensure_kb(
+    paths: AppPaths,
+    *,
+    resources_root: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> tuple[KnowledgeBase, bool]:
+    """Open the user's knowledge base, rebuilding it when the content changed.
+
+    Returns the knowledge base and whether it was (re)built. The knowledge base is
+    derived data: an unreadable file is rebuilt, never repaired.
+    """
+    expected = content_hash(resources_root)
+    target = paths.kb_path
+    if not force and target.exists():
+        try:
+            kb = KnowledgeBase.open(target)
+            if kb.version.content_hash == expected:
+                return kb, False
+            kb.close()
+        except DataError:
+            pass
+    content = load_content(resources_root)
+    paths.ensure()
+    build(content, target, progress)
+    return KnowledgeBase.open(target), True

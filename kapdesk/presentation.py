@@ -1,0 +1,17 @@
+"""Presentation constants shared by the GUI and the documents (no Qt, no reportlab).
+
+Evidence strength is always shown as words *and* colour, never colour alone; the
+colours are dark enough for white text and distinct for common colour-vision types.
+"""
+
+from __future__ import annotations
+
+STRENGTH_COLORS: dict[str, str] = {
+    "strong": "#1a6b3c",
+    "moderate": "#2e7fb8",
+    "limited": "#a05a00",
+    "very-limited": "#8c3b2e",
+    "none": "#5c5c5c",
+    "insufficient": "#5c5c5c",
+}
+NO_RATING_COLOR = "#5c5c5c"

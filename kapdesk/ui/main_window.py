@@ -1,0 +1,190 @@
+"""The main window: navigation, menus, status bar; pages do the work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+)
+
+from kapdesk import __version__
+from kapdesk.errors import DataError
+from kapdesk.paths import AppPaths
+from kapdesk.profile import ClinicProfile, ProfileStore
+from kapdesk.ui.reference_page import ReferencePage
+from kapdesk.ui.settings_dialog import SettingsDialog
+from kapdesk.ui.worker import CoreWorker
+
+DISCLAIMER = (
+    "kapdesk is a decision aid, not a substitute for clinical judgement. Every statement "
+    "shows its sources; check them before acting on it."
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, paths: AppPaths) -> None:
+        super().__init__()
+        self.paths = paths
+        self.setWindowTitle("kapdesk")
+        self.settings = QSettings(str(paths.settings_path), QSettings.Format.IniFormat)
+        self.worker = CoreWorker(paths, self)
+        self.kb_version = None
+        self._offered_choices: list[tuple[str, str]] = []
+        self._known_ids: list[str] | None = None
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Pages")
+        self.nav.setMaximumWidth(180)
+        self.pages = QStackedWidget()
+        self.reference = ReferencePage(self.worker, self.load_profile)
+        self._add_page("Reference", self.reference)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.kb_label = QLabel("Knowledge base: loading…")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.kb_label)
+        self._build_menus()
+        self._restore_geometry()
+
+        self.worker.ready.connect(self._kb_ready)
+        self.worker.progress.connect(self._kb_progress)
+        self.worker.failed.connect(self._worker_failed)
+        self.worker.done.connect(self._worker_done)
+
+    def _add_page(self, title: str, page) -> None:
+        self.nav.addItem(title)
+        self.pages.addWidget(page)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        settings = QAction("&Settings…", self)
+        settings.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        if settings.shortcut().isEmpty():
+            settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.open_settings)
+        file_menu.addAction(settings)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        if quit_action.shortcut().isEmpty():
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        find = QAction("&Find", self)
+        find.setShortcuts([QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+K")])
+        find.triggered.connect(self.focus_search)
+        self.addAction(find)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(find)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About kapdesk", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        self.settings_action = settings
+        self.find_action = find
+
+    # --- startup ------------------------------------------------------------------------
+    def start_loading(self) -> None:
+        """Open (or build) the knowledge base in the background."""
+        self.worker.start()
+
+    def _kb_progress(self, done: int, total: int, what: str) -> None:
+        self.progress.show()
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.kb_label.setText(f"Building the knowledge base: {what}")
+
+    def _kb_ready(self, kb) -> None:
+        def summary(kb):
+            labels = kb.labels
+            browse = [(m.id, m.name, labels.category(m.category)) for m in kb.modalities()]
+            browse.sort(key=lambda row: row[2])
+            offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
+            return kb.version, browse, offered, kb.modality_ids()
+
+        self.worker.submit("kb-summary", summary)
+
+    def _worker_done(self, tag: str, result) -> None:
+        if tag != "kb-summary":
+            return
+        version, browse, offered, ids = result
+        self.kb_version = version
+        self._offered_choices = offered
+        self._known_ids = ids
+        self.progress.hide()
+        self.kb_label.setText(
+            f"Knowledge base {version.short} · content reviewed {version.reviewed.isoformat()}"
+        )
+        self.reference.kb_ready(browse)
+
+    def _worker_failed(self, tag: str, message: str) -> None:
+        if tag == "open":
+            self.progress.hide()
+            self.kb_label.setText("Knowledge base unavailable")
+            QMessageBox.critical(self, "kapdesk — knowledge base", message)
+
+    # --- actions ------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.nav.setCurrentRow(0)
+        self.reference.search_box.setFocus()
+        self.reference.search_box.selectAll()
+
+    def load_profile(self) -> ClinicProfile:
+        try:
+            with ProfileStore(self.paths.profile_path) as store:
+                return store.load()
+        except DataError as exc:
+            QMessageBox.warning(self, "kapdesk — clinic profile", str(exc))
+            return ClinicProfile()
+
+    def open_settings(self) -> None:
+        try:
+            store = ProfileStore(self.paths.profile_path)
+        except DataError as exc:
+            QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
+            return
+        with store:
+            dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            dialog.exec()
+
+    def show_about(self) -> None:
+        version = (
+            f"{self.kb_version.short}, content reviewed {self.kb_version.reviewed.isoformat()}"
+            if self.kb_version
+            else "loading"
+        )
+        QMessageBox.about(
+            self,
+            "About kapdesk",
+            f"<h3>kapdesk {__version__}</h3><p>Knowledge base {version}</p><p>{DISCLAIMER}</p>",
+        )
+
+    # --- geometry -----------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry", QByteArray(), type=QByteArray)
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1180, 760)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        self.worker.shutdown()
+        super().closeEvent(event)

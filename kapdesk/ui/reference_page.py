@@ -1,0 +1,213 @@
+"""The Reference page: search as you type, browse by category, read a modality."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.ui.html import highlighted, modality_html
+from kapdesk.ui.worker import CoreWorker
+
+SEARCH_DELAY_MS = 40
+
+
+class ReferencePage(QWidget):
+    """Search box, results list and the detail of the chosen modality."""
+
+    modality_shown = Signal(str)
+
+    def __init__(self, worker: CoreWorker, profile_loader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.profile_loader = profile_loader
+        self._search_seq = 0
+        self._current_id: str | None = None
+        self._browse: list[tuple[str, str, str]] = []
+
+        self.search_box = QLineEdit(
+            placeholderText="Search modalities, side effects, aliases…  (Ctrl+K)"
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search the knowledge base")
+        self.results = QListWidget()
+        self.results.setAccessibleName("Search results")
+        self.results.setWordWrap(True)
+        self.results.setUniformItemSizes(False)
+        self.status = QLabel("Loading the knowledge base…")
+        self.status.setWordWrap(True)
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(lambda url: self.detail.scrollToAnchor(url.fragment()))
+        self.detail.setAccessibleName("Modality detail")
+        self.detail.setHtml("<p style='color:#555555'>Choose a modality on the left.</p>")
+        self.save_pdf = QPushButton("Save as PDF…")
+        self.save_pdf.setEnabled(False)
+        self.save_pdf.setToolTip("Save this modality's clinician reference sheet as a PDF")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.status)
+        left_layout.addWidget(self.results, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_pdf)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self._run_search)
+        self.search_box.textChanged.connect(lambda _: self._timer.start())
+        self.search_box.returnPressed.connect(self._open_first)
+        self.results.itemActivated.connect(self._open_item)
+        self.results.itemClicked.connect(self._open_item)
+        self.save_pdf.clicked.connect(self._save_pdf)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        self.search_box.setEnabled(False)
+
+    # --- knowledge base ready -----------------------------------------------------------
+    def kb_ready(self, browse: list[tuple[str, str, str]]) -> None:
+        """``browse`` is [(id, name, category label)] for the list shown without a query."""
+        self._browse = browse
+        self.search_box.setEnabled(True)
+        self.search_box.setFocus()
+        self._run_search()
+
+    # --- search -------------------------------------------------------------------------
+    def _run_search(self) -> None:
+        text = self.search_box.text()
+        self._search_seq += 1
+        seq = self._search_seq
+        if not text.strip():
+            self._show_browse()
+            return
+        self.worker.submit(f"search:{seq}", lambda kb: kb.search(text, limit=30))
+
+    def _show_browse(self) -> None:
+        self.results.clear()
+        current = None
+        for mid, name, category in self._browse:
+            if category != current:
+                header = QListWidgetItem(category)
+                header.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = header.font()
+                font.setBold(True)
+                header.setFont(font)
+                self.results.addItem(header)
+                current = category
+            item = QListWidgetItem("   " + name)
+            item.setData(Qt.ItemDataRole.UserRole, mid)
+            self.results.addItem(item)
+        self.status.setText(f"{len(self._browse)} modalities. Type to search.")
+
+    def _show_hits(self, result) -> None:
+        self.results.clear()
+        for hit in result.hits:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, hit.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, hit.title)
+            label = QLabel(
+                f"<b>{escape(hit.title)}</b><br><small>{highlighted(hit.segments)}</small>"
+            )
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setContentsMargins(4, 3, 4, 3)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            self.results.addItem(item)
+            width = max(self.results.viewport().width() - 8, 200)
+            label.setFixedWidth(width)
+            item.setSizeHint(label.sizeHint())
+            self.results.setItemWidget(item, label)
+        count = len(result.hits)
+        self.status.setText(
+            f"{count} result{'s' if count != 1 else ''} for “{result.query}”"
+            if count
+            else f"No results for “{result.query}”. Try fewer or shorter words."
+        )
+
+    def _open_first(self) -> None:
+        for row in range(self.results.count()):
+            item = self.results.item(row)
+            if item.data(Qt.ItemDataRole.UserRole):
+                self.results.setCurrentItem(item)
+                self._open_item(item)
+                return
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        mid = item.data(Qt.ItemDataRole.UserRole)
+        if mid:
+            self.show_modality(mid)
+
+    def show_modality(self, modality_id: str) -> None:
+        def load(kb):
+            modality = kb.modality(modality_id)
+            return modality_html(modality, kb.references_for(modality), kb.labels)
+
+        self._current_id = modality_id
+        self.worker.submit(f"detail:{modality_id}", load)
+
+    # --- PDF ----------------------------------------------------------------------------
+    def _save_pdf(self) -> None:
+        if not self._current_id:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save reference sheet as PDF", f"{self._current_id}.pdf", "PDF files (*.pdf)"
+        )
+        if not path:
+            return
+        profile = self.profile_loader()
+        mid = self._current_id
+
+        def write(kb):
+            from pathlib import Path
+
+            from kapdesk.documents.modality_sheet import write_modality_sheet
+
+            write_modality_sheet(Path(path), kb, kb.modality(mid), profile=profile)
+            return path
+
+        self.worker.submit("pdf", write)
+
+    # --- results from the worker ----------------------------------------------------------
+    def _on_done(self, tag: str, result) -> None:
+        if tag.startswith("search:"):
+            if int(tag.split(":", 1)[1]) == self._search_seq:
+                self._show_hits(result)
+        elif tag.startswith("detail:"):
+            if tag.split(":", 1)[1] == self._current_id:
+                self.detail.setHtml(result)
+                self.save_pdf.setEnabled(True)
+                self.modality_shown.emit(self._current_id)
+        elif tag == "pdf":
+            self.status.setText(f"Saved {result}")
+
+    def _on_failed(self, tag: str, message: str) -> None:
+        if tag.startswith(("search:", "detail:", "pdf")):
+            QMessageBox.warning(self, "kapdesk", message)

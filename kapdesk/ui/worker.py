@@ -1,0 +1,83 @@
+"""One background thread that owns the knowledge-base connection.
+
+Every knowledge-base call from the GUI goes through :class:`CoreWorker`, so the
+window never waits on SQLite or reportlab, and the SQLite connection stays on the
+thread that opened it. Results come back as Qt signals, delivered on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kapdesk.paths import AppPaths
+
+log = logging.getLogger("kapdesk.ui")
+
+
+class CoreWorker(QObject):
+    """Runs core calls on one thread; emits ``done(tag, result)`` or ``failed(tag, message)``."""
+
+    ready = Signal(object)  # KnowledgeBase (use only through submit)
+    progress = Signal(int, int, str)
+    done = Signal(str, object)
+    failed = Signal(str, str)
+
+    def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.kb = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
+
+    def start(self) -> Future:
+        return self._pool.submit(self._open)
+
+    def _open(self) -> None:
+        try:
+            from kapdesk.kb.store import ensure_kb
+
+            kb, _ = ensure_kb(
+                self.paths, progress=lambda n, total, what: self.progress.emit(n, total, what)
+            )
+            self.kb = kb
+            self.ready.emit(kb)
+        except Exception as exc:  # shown to the user, never swallowed
+            log.error(
+                "knowledge base failed to open: %s", "".join(traceback.format_tb(exc.__traceback__))
+            )
+            self.failed.emit("open", str(exc))
+
+    def submit(self, tag: str, func: Callable[[Any], Any]) -> Future:
+        """Run ``func(kb)`` on the worker thread; the result arrives as ``done(tag, result)``."""
+
+        def job() -> None:
+            try:
+                result = func(self.kb)
+            except Exception as exc:
+                from kapdesk.errors import KapdeskError
+
+                if not isinstance(exc, KapdeskError):
+                    log.error(
+                        "core call %s failed: %s",
+                        tag,
+                        "".join(traceback.format_tb(exc.__traceback__)),
+                    )
+                self.failed.emit(tag, str(exc))
+                return
+            self.done.emit(tag, result)
+
+        return self._pool.submit(job)
+
+    def shutdown(self) -> None:
+        def close() -> None:
+            if self.kb is not None:
+                self.kb.close()
+                self.kb = None
+
+        self._pool.submit(close)
+        self._pool.shutdown(wait=True)

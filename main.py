@@ -1,0 +1,3 @@
+from kapdesk.ui.app import main
+
+raise SystemExit(main())

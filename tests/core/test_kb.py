@@ -1,0 +1,89 @@
+"""Building, rebuilding and verifying the knowledge base."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kapdesk.errors import UserInputError
+from kapdesk.kb.loader import content_hash
+from kapdesk.kb.model import MODALITY_IDS
+from kapdesk.kb.store import KnowledgeBase, ensure_kb
+from kapdesk.paths import AppPaths, resources_dir
+
+
+def test_every_statement_cites_resolvable_sources(kb) -> None:
+    assert kb.verify() == []
+    for modality in kb.modalities():
+        for key, statement in modality.statements():
+            assert statement.sources, (modality.id, key)
+            for ref in statement.sources:
+                assert kb.reference(ref).citation
+
+
+def test_sixteen_modalities_with_exact_ids(kb) -> None:
+    assert kb.modality_ids() == list(MODALITY_IDS)
+
+
+def test_unknown_modality_lists_valid_ids(kb) -> None:
+    with pytest.raises(UserInputError, match="valid ids: ketamine-iv, ketamine-im"):
+        kb.modality("ketamine-nasal")
+
+
+def test_version_is_content_hash_and_latest_review(kb) -> None:
+    assert kb.version.content_hash == content_hash()
+    latest = max(s.reviewed for m in kb.modalities() for _, s in m.statements())
+    assert kb.version.reviewed == latest
+
+
+def test_racemic_ketamine_is_said_to_be_off_label(kb) -> None:
+    for mid in ("ketamine-iv", "ketamine-im", "ketamine-oral-sl", "kap"):
+        regulatory = " ".join(s.text for s in kb.modality(mid).sections["regulatory"]).lower()
+        assert "off-label" in regulatory, mid
+
+
+def test_kb_lives_in_the_data_dir_and_is_reused(tmp_path: Path) -> None:
+    paths = AppPaths(tmp_path / "user")
+    kb, built = ensure_kb(paths)
+    kb.close()
+    assert built and paths.kb_path.is_file()
+    assert not str(paths.kb_path).startswith(str(resources_dir()))
+    kb, built = ensure_kb(paths)
+    kb.close()
+    assert not built
+
+
+def test_content_change_triggers_rebuild(tmp_path: Path) -> None:
+    root = tmp_path / "res"
+    shutil.copytree(resources_dir() / "content", root / "content")
+    paths = AppPaths(tmp_path / "user")
+    kb, _ = ensure_kb(paths, resources_root=root)
+    first = kb.version
+    kb.close()
+    path = root / "content" / "modalities" / "cbt.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    kb, built = ensure_kb(paths, resources_root=root)
+    with kb:
+        assert built and kb.version.content_hash != first.content_hash
+
+
+def test_corrupt_database_is_rebuilt(tmp_path: Path) -> None:
+    paths = AppPaths(tmp_path / "user").ensure()
+    paths.kb_path.write_bytes(b"this is not a database" * 100)
+    kb, built = ensure_kb(paths)
+    with kb:
+        assert built and kb.modality("emdr").name
+
+
+def test_verify_finds_a_statement_without_sources(data_dir: Path) -> None:
+    import sqlite3
+
+    path = AppPaths(data_dir).kb_path
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM statement_sources WHERE statement_id = 1")
+    conn.close()
+    with KnowledgeBase.open(path) as kb:
+        problems = kb.verify()
+    assert any("statement has no sources" in p for p in problems)

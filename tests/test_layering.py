@@ -1,0 +1,46 @@
+"""The core never imports Qt: every non-ui module imports without PySide6."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import kapdesk
+
+
+def core_modules() -> list[str]:
+    names = ["kapdesk"]
+    for info in pkgutil.walk_packages(kapdesk.__path__, "kapdesk."):
+        if not info.name.startswith("kapdesk.ui") and info.name != "kapdesk.__main__":
+            names.append(info.name)
+    return names
+
+
+def test_core_modules_never_load_pyside6() -> None:
+    modules = core_modules()
+    assert "kapdesk.kb.store" in modules and "kapdesk.documents.frame" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"core modules loaded Qt: {result.stdout}"
+
+
+def test_cli_without_gui_command_does_not_load_pyside6(tmp_path) -> None:
+    code = (
+        "import sys\n"
+        "from kapdesk.cli import build_parser\n"
+        "build_parser()\n"
+        "print(any(m.startswith('PySide6') for m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

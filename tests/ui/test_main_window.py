@@ -1,0 +1,117 @@
+"""The main window, driven like a clinician would (offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit
+
+from kapdesk.paths import AppPaths
+from kapdesk.profile import ProfileStore
+from kapdesk.ui.main_window import MainWindow
+from kapdesk.ui.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def window(qtbot, data_dir: Path):
+    win = MainWindow(AppPaths(data_dir))
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(
+        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
+    ):
+        win.start_loading()
+    yield win
+    win.close()
+
+
+def result_ids(win) -> list[str]:
+    results = win.reference.results
+    return [
+        results.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(results.count())
+        if results.item(i).data(Qt.ItemDataRole.UserRole)
+    ]
+
+
+def test_search_box_is_focused_and_shows_the_version(window) -> None:
+    assert window.reference.search_box.hasFocus() or window.reference.search_box.isEnabled()
+    assert "Knowledge base" in window.kb_label.text() and "reviewed" in window.kb_label.text()
+    assert len(result_ids(window)) == 16  # browse list before typing
+
+
+def test_typing_shows_results(qtbot, window) -> None:
+    qtbot.keyClicks(window.reference.search_box, "Sprav")
+    qtbot.waitUntil(lambda: result_ids(window)[:1] == ["esketamine"], timeout=5000)
+    assert "result" in window.reference.status.text()
+
+
+def test_opening_a_result_shows_detail_with_references(qtbot, window) -> None:
+    qtbot.keyClicks(window.reference.search_box, "lozenge")
+    qtbot.waitUntil(lambda: result_ids(window)[:1] == ["ketamine-oral-sl"], timeout=5000)
+    qtbot.keyClick(window.reference.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "References" in window.reference.detail.toPlainText(), timeout=5000)
+    text = window.reference.detail.toPlainText()
+    assert "oral" in text.lower() and "Evidence strength by condition" in text
+    assert "Andrade C. Oral ketamine for depression" in text
+
+
+def test_ctrl_k_focuses_search(qtbot, window) -> None:
+    window.reference.detail.setFocus()
+    window.find_action.trigger()
+    assert window.reference.search_box.hasFocus()
+
+
+def test_settings_save_survives_a_restart(qtbot, window, data_dir: Path, monkeypatch) -> None:
+    paths = AppPaths(data_dir)
+    with ProfileStore(paths.profile_path) as store:
+        dialog = SettingsDialog(store, window._offered_choices, window._known_ids, window)
+        qtbot.addWidget(dialog)
+        dialog.fields["clinic_name"].setText("Valle Verde Clinic")
+        dialog.fields["phone"].setText("555-0100")
+        dialog.fields["after_hours"].setText("555-0199")
+        crisis = dialog.fields["crisis_text"]
+        assert isinstance(crisis, QPlainTextEdit)
+        crisis.setPlainText("Call 911 in an emergency.")
+        dialog.offered["emdr"].setChecked(True)
+        dialog.save()
+        assert dialog.result() == dialog.DialogCode.Accepted
+    window.close()
+
+    again = MainWindow(paths)
+    qtbot.addWidget(again)
+    profile = again.load_profile()
+    assert profile.clinic_name == "Valle Verde Clinic" and profile.after_hours == "555-0199"
+    assert profile.offered == ("emdr",)
+    with ProfileStore(paths.profile_path) as store:
+        reopened = SettingsDialog(store, window._offered_choices, window._known_ids, again)
+        qtbot.addWidget(reopened)
+        assert reopened.fields["clinic_name"].text() == "Valle Verde Clinic"
+        assert reopened.offered["emdr"].isChecked()
+    again.close()
+
+
+def test_invalid_settings_show_an_error_and_keep_the_dialog_open(qtbot, window, data_dir) -> None:
+    with ProfileStore(AppPaths(data_dir).profile_path) as store:
+        dialog = SettingsDialog(store, [], None, window)
+        qtbot.addWidget(dialog)
+        dialog.fields["crisis_text"].setPlainText("x" * 700)
+        dialog.save()
+        assert dialog.result() != dialog.DialogCode.Accepted
+        assert "at most 600" in dialog.error.text()
+        assert store.load().crisis_text == ""
+
+
+def test_window_geometry_is_remembered(qtbot, data_dir: Path) -> None:
+    paths = AppPaths(data_dir)
+    first = MainWindow(paths)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(900, 640)
+    first.close()
+    second = MainWindow(paths)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (900, 640)
+    second.close()
