@@ -6,7 +6,7 @@ import io
 from functools import cache
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from kapdesk.paths import resources_dir
@@ -23,9 +23,28 @@ FONT_FILES = {
 }
 
 
+_reportlab_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with characters beyond U+FFFF written as UTF-16.
+
+    reportlab writes such a character (an emoji, say) as five hex digits, which PDF
+    readers reject: the glyph prints, but the text cannot be copied, searched or read
+    aloud. The PDF specification wants the UTF-16BE surrogate pair.
+    """
+    cmap = _reportlab_cmap(fontname, subset)
+    for index, code in enumerate(subset):
+        if code > 0xFFFF:
+            utf16 = chr(code).encode("utf-16-be").hex().upper()
+            cmap = cmap.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
+    return cmap
+
+
 @cache
 def register_fonts() -> str:
     """Register regular, bold, oblique and bold-oblique as one family; return its name."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     font_dir = resources_dir() / "fonts"
     for name, filename in FONT_FILES.items():
         data = io.BytesIO((font_dir / filename).read_bytes())

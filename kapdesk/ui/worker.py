@@ -33,6 +33,7 @@ class CoreWorker(QObject):
         self.paths = paths
         self.kb = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
+        self._closed = False
 
     def start(self) -> Future:
         return self._pool.submit(self._open)
@@ -71,9 +72,16 @@ class CoreWorker(QObject):
                 return
             self.done.emit(tag, result)
 
+        if self._closed:
+            return Future()
         return self._pool.submit(job)
 
     def shutdown(self) -> None:
+        """Close the knowledge base on its thread and stop the thread; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+
         def close() -> None:
             if self.kb is not None:
                 self.kb.close()

@@ -68,10 +68,8 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
     ),
     (
         "review date missing",
-        lambda d: (
-            d["onset"][0].pop("reviewed") if d.get("onset") else d["course"][0].pop("reviewed")
-        ),
-        ".reviewed: missing review date",
+        lambda d: d["mechanism"][0].pop("reviewed"),
+        "modalities/emdr.toml: mechanism[0].reviewed: missing review date",
     ),
     (
         "review date as text",
@@ -115,8 +113,8 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
     ),
     (
         "bad onset range",
-        lambda d: d["onset"][0].__setitem__("days", [5, 1]),
-        "modalities/emdr.toml: onset[0].days: must be two numbers",
+        lambda d: d["serious_risks"][0].__setitem__("days", [5, 1]),
+        "modalities/emdr.toml: serious_risks[0].days: unknown key",
     ),
 ]
 
@@ -131,6 +129,16 @@ def test_malformed_modality_is_rejected_with_file_and_key(
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     assert any(expected in problem for problem in info.value.problems), info.value.problems
+
+
+def test_bad_onset_range_is_rejected(content_root: Path) -> None:
+    edit_modality(content_root, "ketamine-iv", lambda d: d["onset"][0].__setitem__("days", [5, 1]))
+    with pytest.raises(ContentError) as info:
+        load_content(content_root)
+    assert (
+        "modalities/ketamine-iv.toml: onset[0].days: must be two numbers [low, high], 0 ≤ low ≤ high"
+        in info.value.problems
+    )
 
 
 def test_toml_syntax_error_names_the_file(content_root: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_invalid_profile_is_rejected_and_nothing_is_lost(tmp_path: Path, change,
     with ProfileStore(path) as store:
         store.save(PROFILE, ["emdr", "cbt"])
         bad = ClinicProfile(**{**PROFILE.__dict__, **change})
-        with pytest.raises(UserInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        with pytest.raises(UserInputError, match=re.escape(message)):
             store.save(bad, ["emdr", "cbt"])
         assert store.load() == PROFILE
 
