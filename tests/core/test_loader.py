@@ -136,8 +136,8 @@ def test_bad_onset_range_is_rejected(content_root: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     assert (
-        "modalities/ketamine-iv.toml: onset[0].days: must be two numbers [low, high], 0 ≤ low ≤ high"
-        in info.value.problems
+        "modalities/ketamine-iv.toml: onset[0].days: "
+        "must be two numbers [low, high], 0 ≤ low ≤ high" in info.value.problems
     )
 
 
