@@ -180,6 +180,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+# (new command functions are added above this line, one function each)
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -241,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_limit, default=20, metavar="N", help="1–200 (default 20)")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
+    # (new subcommands are added above this line, one block each)
     return parser
 
 

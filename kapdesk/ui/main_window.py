@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from kapdesk import __version__
@@ -41,17 +42,20 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Pages")
-        self.nav.setMaximumWidth(180)
+        self.nav.setFixedWidth(150)
+        self.nav.setSpacing(2)
         self.pages = QStackedWidget()
         self.reference = ReferencePage(self.worker, self.load_profile)
         self._add_page("Reference", self.reference)
+        # (new pages are added above this line, one block each)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
 
         self.kb_label = QLabel("Knowledge base: loading…")
         self.progress = QProgressBar()
@@ -70,6 +74,15 @@ class MainWindow(QMainWindow):
     def _add_page(self, title: str, page) -> None:
         self.nav.addItem(title)
         self.pages.addWidget(page)
+
+    def show_page(self, page) -> None:
+        """Switch the navigation to ``page`` (a widget added with _add_page)."""
+        self.nav.setCurrentRow(self.pages.indexOf(page))
+
+    def open_reference(self, modality_id: str) -> None:
+        """Show a modality on the Reference page (used by other pages' links)."""
+        self.show_page(self.reference)
+        self.reference.show_modality(modality_id)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
