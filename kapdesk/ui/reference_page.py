@@ -6,7 +6,6 @@ from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.ui.html import highlighted, modality_html
+from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.worker import CoreWorker
 
 SEARCH_DELAY_MS = 40
@@ -55,9 +55,9 @@ class ReferencePage(QWidget):
         self.detail.anchorClicked.connect(lambda url: self.detail.scrollToAnchor(url.fragment()))
         self.detail.setAccessibleName("Modality detail")
         self.detail.setHtml("<p style='color:#555555'>Choose a modality on the left.</p>")
-        self.save_pdf = QPushButton("Save as PDF…")
+        self.save_pdf = QPushButton("Print preview…")
         self.save_pdf.setEnabled(False)
-        self.save_pdf.setToolTip("Save this modality's clinician reference sheet as a PDF")
+        self.save_pdf.setToolTip("Preview, print or save this modality's clinician reference sheet")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -177,22 +177,20 @@ class ReferencePage(QWidget):
     def _save_pdf(self) -> None:
         if not self._current_id:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save reference sheet as PDF", f"{self._current_id}.pdf", "PDF files (*.pdf)"
-        )
-        if not path:
-            return
         profile = self.profile_loader()
         mid = self._current_id
 
         def write(kb):
-            from pathlib import Path
+            import io
 
             from kapdesk.documents.modality_sheet import write_modality_sheet
 
-            write_modality_sheet(Path(path), kb, kb.modality(mid), profile=profile)
-            return path
+            out = io.BytesIO()
+            modality = kb.modality(mid)
+            write_modality_sheet(out, kb, modality, profile=profile)
+            return modality.name, out.getvalue()
 
+        self.status.setText("Preparing the reference sheet…")
         self.worker.submit("pdf", write)
 
     # --- results from the worker ----------------------------------------------------------
@@ -206,7 +204,9 @@ class ReferencePage(QWidget):
                 self.save_pdf.setEnabled(True)
                 self.modality_shown.emit(self._current_id)
         elif tag == "pdf":
-            self.status.setText(f"Saved {result}")
+            name, pdf = result
+            self.status.setText("")
+            PdfPreviewDialog.show_pdf(self, pdf, name, f"{self._current_id}-reference.pdf")
 
     def _on_failed(self, tag: str, message: str) -> None:
         if tag.startswith(("search:", "detail:", "pdf")):
