@@ -38,5 +38,11 @@ bench: $(STAMP)
 wheel-check: $(STAMP)
 	bash packaging/wheel_check.sh
 
+## Build the offline desktop bundle dist/kapdesk/ in a clean venv, then smoke-test it (slow; not in CI).
+.PHONY: package
+package: $(STAMP)
+	bash packaging/build.sh
+	bash packaging/smoke.sh
+
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

@@ -180,6 +180,135 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from kapdesk.decide.eligibility import (
+        answers_from_json,
+        evaluate,
+        load_context,
+        read_input,
+        text_report,
+    )
+
+    raw = answers_from_json(read_input(args.answers, "ANSWERS"), "ANSWERS")
+    with _open_kb(args) as kb:
+        context = load_context(kb)
+    result = evaluate(raw, context)
+    if args.pdf:
+        from kapdesk.documents.screening import save_screening_summary
+        from kapdesk.profile import load_profile
+
+        profile = load_profile(AppPaths.resolve(args.data_dir))
+        save_screening_summary(
+            Path(args.pdf), context, result, profile=profile, patient=args.patient or ""
+        )
+        print(f"Wrote {args.pdf}", file=sys.stderr)
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(text_report(result, context))
+    return 0
+
+
+def cmd_pick(args: argparse.Namespace) -> int:
+    from kapdesk.decide.integration import pick, read_presentation, text_report
+    from kapdesk.profile import load_profile
+
+    presentation = read_presentation(args.presentation)
+    profile = load_profile(AppPaths.resolve(args.data_dir))
+    with _open_kb(args) as kb:
+        result = pick(kb, presentation, profile.offered)
+        if args.pdf:
+            from kapdesk.documents.picker_sheet import write_picker_sheet
+
+            write_picker_sheet(Path(args.pdf), kb, result, profile=profile)
+            print(f"Wrote {args.pdf}", file=sys.stderr)
+    if args.json:
+        _print_json(result.to_dict())
+    elif not args.pdf:
+        print(text_report(result))
+    return 0
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from kapdesk.handouts import library
+
+    lib = library()
+    if args.topics == ["list"]:
+        if args.json:
+            _print_json(lib.summary())
+        else:
+            print("\n".join(lib.describe(hid) for hid in lib.ids))
+        return 0
+    if args.json:
+        raise UserInputError("--json: only `kapdesk handout list --json` prints JSON")
+    if not args.out and not args.out_dir:
+        raise UserInputError(
+            "--out: missing; give --out FILE.pdf (one PDF) or --out-dir DIR (one PDF per topic)"
+        )
+    from kapdesk.documents.handout import HandoutOptions, render_handouts
+    from kapdesk.profile import load_profile
+
+    topics = [lib.check_topic(topic) for topic in dict.fromkeys(args.topics)]
+    options = HandoutOptions(
+        lang=lib.check_lang(args.lang),
+        large_print=args.large_print,
+        patient=args.patient or "",
+        note=args.note or "",
+        appointment=args.appointment or "",
+    )
+    profile = load_profile(AppPaths.resolve(args.data_dir))
+    with _open_kb(args) as kb:
+        version = kb.version
+    # Everything is laid out in memory first: bad input never leaves a partial file,
+    # and the patient's details reach the disk only inside the PDFs asked for.
+    groups = [topics] if args.out else [[topic] for topic in topics]
+    rendered = [
+        render_handouts(lib, group, options=options, profile=profile, kb_version=version)
+        for group in groups
+    ]
+    if args.out_dir:
+        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+    for document in rendered:
+        target = Path(args.out) if args.out else Path(args.out_dir) / document.suggested_name
+        try:
+            target.write_bytes(document.pdf)
+        except OSError as exc:
+            field = "--out" if args.out else "--out-dir"
+            raise UserInputError(
+                f"{field}: cannot write '{target}': {exc.strerror or exc}"
+            ) from None
+        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
+        print(f"Wrote {target} ({pages})", file=sys.stderr)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from kapdesk.decide.compare import compare, text_report
+
+    with _open_kb(args) as kb:
+        comparison = compare(
+            kb, args.ids, audience=args.audience, lang=args.lang, condition=args.condition
+        )
+        if args.pdf:
+            from kapdesk.documents.comparison import comparison_pdf
+            from kapdesk.profile import load_profile
+
+            profile = load_profile(AppPaths.resolve(args.data_dir))
+            data, pages = comparison_pdf(kb, comparison, profile=profile)
+            try:
+                Path(args.pdf).write_bytes(data)
+            except OSError as exc:
+                raise UserInputError(
+                    f"--pdf: cannot write '{args.pdf}': {exc.strerror or exc}"
+                ) from None
+            print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+    if args.json:
+        _print_json(comparison.to_dict())
+    elif not args.pdf:
+        print(text_report(comparison))
+    return 0
+
+
 # (new command functions are added above this line, one function each)
 
 
@@ -244,6 +373,63 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_limit, default=20, metavar="N", help="1–200 (default 20)")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
+
+    check = sub.add_parser("check", help="screen answers against the ketamine eligibility rules")
+    check.add_argument("answers", metavar="ANSWERS.json|-", help="a JSON object, or - for stdin")
+    check.add_argument("--json", action="store_true")
+    check.add_argument("--pdf", metavar="OUT", help="write the printable chart summary (PDF)")
+    check.add_argument(
+        "--patient", metavar="NAME", help="patient name printed on the summary (never stored)"
+    )
+    check.set_defaults(func=cmd_check)
+
+    pick = sub.add_parser("pick", help="rank integration therapies for a patient's presentation")
+    pick.add_argument(
+        "presentation", metavar="PRESENTATION.json|-", help="a JSON object, or - for stdin"
+    )
+    pick.add_argument("--json", action="store_true")
+    pick.add_argument("--pdf", metavar="OUT", help="write the clinician summary (PDF)")
+    pick.set_defaults(func=cmd_pick)
+
+    handout = sub.add_parser("handout", help="print patient handouts as PDF, or list them")
+    handout.add_argument(
+        "topics", nargs="+", metavar="TOPIC", help="handout ids, or `list` to list them"
+    )
+    handout.add_argument("--lang", default="en", metavar="en|es", help="language (default en)")
+    handout.add_argument(
+        "--large-print", action="store_true", help="18 pt bold text, line spacing 1.5"
+    )
+    handout.add_argument(
+        "--patient", metavar="NAME", help="printed on the first page only (never stored)"
+    )
+    handout.add_argument(
+        "--note", metavar="TEXT", help="clinician note, printed literally (never stored)"
+    )
+    handout.add_argument(
+        "--appointment", metavar="TEXT", help="next appointment, printed on the first page"
+    )
+    handout_out = handout.add_mutually_exclusive_group()
+    handout_out.add_argument(
+        "--out", metavar="FILE.pdf", help="one PDF of all topics (with a contents page)"
+    )
+    handout_out.add_argument("--out-dir", metavar="DIR", help="one PDF per topic")
+    handout.add_argument("--json", action="store_true", help="with `list`: print JSON")
+    handout.set_defaults(func=cmd_handout)
+
+    comp = sub.add_parser("compare", help="compare 2 to 4 modalities side by side")
+    comp.add_argument("ids", nargs="+", metavar="ID", help="2 to 4 modality ids (see `modalities`)")
+    comp.add_argument(
+        "--audience", default="clinician", help="clinician (default) or patient wording"
+    )
+    comp.add_argument("--lang", default="en", help="en (default) or es; es is for patients")
+    comp.add_argument(
+        "--condition",
+        help="rate the evidence for one condition: depression, trd, gad, panic, "
+        "social-anxiety, ptsd (default: every condition)",
+    )
+    comp.add_argument("--json", action="store_true")
+    comp.add_argument("--pdf", metavar="OUT", help="write the printable comparison sheet (PDF)")
+    comp.set_defaults(func=cmd_compare)
     # (new subcommands are added above this line, one block each)
     return parser
 

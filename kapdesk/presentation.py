@@ -15,3 +15,13 @@ STRENGTH_COLORS: dict[str, str] = {
     "insufficient": "#5c5c5c",
 }
 NO_RATING_COLOR = "#5c5c5c"
+
+# Eligibility tiers (most severe first), always shown with their label in words.
+TIER_COLORS: dict[str, str] = {
+    "contraindicated": "#a4161a",
+    "specialist_review": "#6a3d9a",
+    "defer": "#b34700",
+    "incomplete": "#5c5c5c",
+    "eligible_with_cautions": "#806000",
+    "eligible": "#1a6b3c",
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the wheel, install it non-editable into a fresh virtual environment and run
-# it from a directory outside the source tree with a fresh data directory.
+# packaging/smoke.sh on it: from a directory outside the source tree, with a fresh HOME.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-python3}"
@@ -13,16 +13,6 @@ unzip -l "$wheel" | grep -q "kapdesk/_resources/content/references.toml" \
   || { echo "wheel-check: resources/ missing from $wheel"; exit 1; }
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet "$wheel" "pypdf>=5"
-cd "$work"
-export KAPDESK_DATA_DIR="$work/data" QT_QPA_PLATFORM=offscreen
-kap="$work/venv/bin/kapdesk"
-"$kap" --version
-"$kap" kb verify
-"$kap" search ketamine --json | "$work/venv/bin/python" -c \
-  'import json,sys; d=json.load(sys.stdin); assert d["results"], d; print("search:", len(d["results"]), "results")'
-"$kap" show emdr --pdf "$work/emdr.pdf"
-"$work/venv/bin/python" -c \
-  'import sys; from pypdf import PdfReader; t="".join(p.extract_text() for p in PdfReader(sys.argv[1]).pages); assert "EMDR" in t; print("pdf: ok")' \
-  "$work/emdr.pdf"
-"$kap" gui --quit-after-show
+# The bundle's smoke test, on the installed entry points: fresh HOME, another directory.
+CHECK_PYTHON="$work/venv/bin/python" bash "$here/packaging/smoke.sh" "$work/venv/bin"
 echo "wheel-check: ok ($(basename "$wheel"))"

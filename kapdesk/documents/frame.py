@@ -173,10 +173,23 @@ def _draw_frame(canvas: Canvas, info: DocumentInfo, number: int, total: int) -> 
     )
     printed = text["printed"].format(date=info.printed.isoformat())
     y = foot_top - foot_size * 1.4
-    canvas.drawString(MARGIN, y, text["disclaimer"])
-    canvas.drawString(MARGIN, y - foot_size * 1.35, f"{version}   ·   {printed}")
+    page_text = text["page"].format(n=number, total=total)
+    page_width = canvas.stringWidth(page_text, BOLD, foot_size * 1.1)
+    # Wrapped beside the page number: a large-print or Spanish footer never runs under it.
+    foot_style = ParagraphStyle(
+        "foot",
+        fontName=line_font,
+        fontSize=foot_size,
+        leading=foot_size * 1.3,
+        textColor=colors.black if large else GREY,
+    )
+    footer = Paragraph(
+        escape(text["disclaimer"]) + "<br/>" + escape(f"{version}   ·   {printed}"), foot_style
+    )
+    _, foot_height = footer.wrap(width - 2 * MARGIN - page_width - foot_size, MARGIN)
+    footer.drawOn(canvas, MARGIN, y + foot_size - foot_height)
     canvas.setFont(BOLD, foot_size * 1.1)
-    canvas.drawRightString(width - MARGIN, y, text["page"].format(n=number, total=total))
+    canvas.drawRightString(width - MARGIN, y, page_text)
     canvas.restoreState()
 
 

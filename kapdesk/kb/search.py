@@ -83,20 +83,43 @@ def split_highlights(snippet: str) -> tuple[tuple[str, bool], ...]:
     return tuple(parts)
 
 
-_SQL = f"""
+_RANK_SQL = """
+SELECT rowid, rank FROM docs_fts WHERE docs_fts MATCH :query ORDER BY rank LIMIT :limit
+"""
+# Snippets only for the rows shown: in the ranking query a snippet would be computed
+# for every match before the sort.
+_ROW_SQL = f"""
 SELECT docs.key, docs.kind, docs.title,
-       snippet(docs_fts, 2, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 14) AS snip,
-       docs_fts.rank AS score
+       snippet(docs_fts, 2, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 14)
 FROM docs_fts JOIN docs ON docs.id = docs_fts.rowid
-WHERE docs_fts MATCH :query
-ORDER BY docs_fts.rank
-LIMIT :limit
+WHERE docs_fts MATCH :query AND docs_fts.rowid = :rowid
 """
 
 
 def configure_rank(db: sqlite_utils.Database) -> None:
     """Persist the column weights so that ``ORDER BY rank`` uses them."""
     db.execute(f"INSERT INTO docs_fts(docs_fts, rank) VALUES('rank', '{RANK_FUNCTION}')")
+
+
+def _ranked(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[int, float]]:
+    rows = db.execute(_RANK_SQL, {"query": expression, "limit": limit}).fetchall()
+    return [(rowid, rank) for rowid, rank in rows]
+
+
+def _top(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` (rowid, rank) pairs for an FTS5 expression.
+
+    Documents whose title or aliases match come first: with their tenfold weight they
+    outrank body-only matches anyway, and there are few of them, so a common word
+    does not make FTS5 score every document in a large base. Body-only matches are
+    ranked only when the title and alias matches do not fill the page.
+    """
+    title_hits = _ranked(db, f"{{title aliases}} : ({expression})", limit)
+    if len(title_hits) >= limit:
+        return title_hits
+    seen = {rowid for rowid, _ in title_hits}
+    rest = [hit for hit in _ranked(db, expression, limit + len(seen)) if hit[0] not in seen]
+    return title_hits + rest[: limit - len(title_hits)]
 
 
 def run_search(db: sqlite_utils.Database, text: str, limit: int = 20) -> SearchResult:
@@ -107,11 +130,12 @@ def run_search(db: sqlite_utils.Database, text: str, limit: int = 20) -> SearchR
         expression = fts_query(text, any_term=any_term)
         if expression is None:
             break
-        rows = db.execute(_SQL, {"query": expression, "limit": limit}).fetchall()
-        hits = [
-            SearchHit(key, kind, title, split_highlights(snip or ""), -float(score))
-            for key, kind, title, snip, score in rows
-        ]
+        hits = []
+        for rowid, rank in _top(db, expression, limit):
+            key, kind, title, snip = db.execute(
+                _ROW_SQL, {"query": expression, "rowid": rowid}
+            ).fetchone()
+            hits.append(SearchHit(key, kind, title, split_highlights(snip or ""), -float(rank)))
         if hits or len(query_terms(text)) < 2:
             break
     return SearchResult(text, tuple(hits))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +25,9 @@ from kapdesk.kb.model import (
     Reference,
 )
 from kapdesk.kb.search import SearchResult, run_search
-from kapdesk.paths import AppPaths
+from kapdesk.paths import AppPaths, resources_dir
+
+PREBUILT_KB = Path("prebuilt") / "knowledge-base.sqlite3"
 
 
 class KnowledgeBase:
@@ -41,7 +46,7 @@ class KnowledgeBase:
         if not path.is_file():
             raise DataError(f"{path}: no knowledge base here; run `kapdesk kb build`")
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             kb = cls(sqlite_utils.Database(conn), path)
             meta = kb._meta
         except sqlite3.DatabaseError as exc:
@@ -176,7 +181,9 @@ def ensure_kb(
     """Open the user's knowledge base, rebuilding it when the content changed.
 
     Returns the knowledge base and whether it was (re)built. The knowledge base is
-    derived data: an unreadable file is rebuilt, never repaired.
+    derived data: an unreadable file is rebuilt, never repaired. A desktop bundle ships
+    one built at package time (``prebuilt_kb_path``); it is copied instead of building
+    when its content hash matches. ``force`` always builds from the sources.
     """
     expected = content_hash(resources_root)
     target = paths.kb_path
@@ -188,7 +195,36 @@ def ensure_kb(
             kb.close()
         except DataError:
             pass
-    content = load_content(resources_root)
     paths.ensure()
-    build(content, target, progress)
+    if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
+        build(load_content(resources_root), target, progress)
     return KnowledgeBase.open(target), True
+
+
+def prebuilt_kb_path(resources_root: Path | None = None) -> Path:
+    """Where a bundle carries the knowledge base built at package time."""
+    return (resources_root or resources_dir()) / PREBUILT_KB
+
+
+def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
+    """Copy the packaged knowledge base to ``target`` if it was built from this content.
+
+    A clinic's first start then needs no build. Anything else about the file (missing,
+    unreadable, other content or schema) means: build from the sources instead.
+    """
+    if not source.is_file():
+        return False
+    try:
+        with KnowledgeBase.open(source) as packaged:
+            if packaged.version.content_hash != expected_hash:
+                return False
+    except DataError:
+        return False
+    fd, tmp_name = tempfile.mkstemp(prefix=".kb-copy-", suffix=".sqlite3", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp_name)
+        os.replace(tmp_name, target)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
+    return True

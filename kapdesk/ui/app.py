@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from kapdesk.paths import APP_NAME, AppPaths
+from kapdesk.paths import APP_NAME, AppPaths, resources_dir
 
 
 def _setup_logging(paths: AppPaths) -> None:
@@ -23,16 +25,43 @@ def _setup_logging(paths: AppPaths) -> None:
     root.setLevel(logging.INFO)
 
 
+def _guard_missing_streams(paths: AppPaths) -> None:
+    """Give a start without a console somewhere to write.
+
+    A windowed executable (PyInstaller ``console=False``, ``pythonw``, a gui-script on
+    Windows) starts with ``sys.stdout`` and ``sys.stderr`` set to ``None``: a stray print
+    fails, a traceback vanishes, and ``faulthandler.enable()`` raises. Both streams then
+    go to the log file, and faulthandler writes there too, so even a crash inside Qt
+    leaves a Python traceback where support can find it.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    try:
+        stream = paths.log_path.open("a", encoding="utf-8", buffering=1)
+    except OSError:
+        stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    if sys.stdout is None:
+        sys.stdout = stream
+    if sys.stderr is None:
+        sys.stderr = stream
+    faulthandler.enable(stream)
+
+
 def run(data_dir: str | None = None, quit_after_show: bool = False) -> int:
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     paths = AppPaths.resolve(data_dir).ensure()
+    _guard_missing_streams(paths)
     _setup_logging(paths)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("kapdesk")
+    # Wayland matches windows to packaging/kapdesk.desktop by this name.
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "kapdesk.png")))
 
     from kapdesk.ui.main_window import MainWindow
 

@@ -47,6 +47,26 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.reference = ReferencePage(self.worker, self.load_profile)
         self._add_page("Reference", self.reference)
+        from kapdesk.ui.eligibility_page import EligibilityPage
+
+        self.eligibility = EligibilityPage(self.worker, self.load_profile)
+        self._add_page("Eligibility", self.eligibility)
+        from kapdesk.ui.picker_page import PickerPage
+
+        self.picker = PickerPage(self.worker, self.load_profile, self.open_reference)
+        self._add_page("Integration picker", self.picker)
+        from kapdesk.ui.handouts_page import HandoutsPage
+
+        self.handouts = HandoutsPage(self.worker, self.load_profile)
+        self._add_page("Handouts", self.handouts)
+        self.handouts.links_ready.connect(self.reference.set_handout_links)
+        self.reference.handout_requested.connect(self.open_handout)
+        from kapdesk.ui.compare_page import ComparePage
+
+        self.compare = ComparePage(self.worker, self.load_profile)
+        self._add_page("Compare", self.compare)
+        self.reference.add_to_comparison.connect(self.compare.add_modality)
+        self.reference.add_to_comparison.connect(lambda _mid: self.show_page(self.compare))
         # (new pages are added above this line, one block each)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
@@ -78,6 +98,11 @@ class MainWindow(QMainWindow):
     def show_page(self, page) -> None:
         """Switch the navigation to ``page`` (a widget added with _add_page)."""
         self.nav.setCurrentRow(self.pages.indexOf(page))
+
+    def open_handout(self, handout_id: str) -> None:
+        """Show a handout, ticked, on the Handouts page (used by other pages' buttons)."""
+        self.show_page(self.handouts)
+        self.handouts.show_handout(handout_id)
 
     def open_reference(self, modality_id: str) -> None:
         """Show a modality on the Reference page (used by other pages' links)."""

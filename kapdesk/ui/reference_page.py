@@ -30,6 +30,8 @@ class ReferencePage(QWidget):
     """Search box, results list and the detail of the chosen modality."""
 
     modality_shown = Signal(str)
+    add_to_comparison = Signal(str)  # modality id, for the Compare page
+    handout_requested = Signal(str)  # handout id
 
     def __init__(self, worker: CoreWorker, profile_loader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,19 @@ class ReferencePage(QWidget):
         right_layout.addWidget(self.detail, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        self._handout_links: dict[str, str] = {}
+        self.handout_button = QPushButton("Handout…")
+        self.handout_button.setToolTip("Open the patient handout about this modality")
+        self.handout_button.hide()
+        self.handout_button.clicked.connect(self._request_handout)
+        self.modality_shown.connect(self._update_handout_button)
+        buttons.addWidget(self.handout_button)
+        self.compare_button = QPushButton("Add to comparison")
+        self.compare_button.setToolTip("Add this modality as a column on the Compare page")
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(lambda: self.add_to_comparison.emit(self._current_id))
+        self.modality_shown.connect(lambda _mid: self.compare_button.setEnabled(True))
+        buttons.addWidget(self.compare_button)
         buttons.addWidget(self.save_pdf)
         right_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -172,6 +187,19 @@ class ReferencePage(QWidget):
 
         self._current_id = modality_id
         self.worker.submit(f"detail:{modality_id}", load)
+
+    # --- patient handout ----------------------------------------------------------------
+    def set_handout_links(self, links: dict[str, str]) -> None:
+        """``links`` maps modality ids to the handout that explains them."""
+        self._handout_links = dict(links)
+        self._update_handout_button(self._current_id)
+
+    def _update_handout_button(self, modality_id: str | None) -> None:
+        self.handout_button.setVisible(modality_id in self._handout_links)
+
+    def _request_handout(self) -> None:
+        if self._current_id in self._handout_links:
+            self.handout_requested.emit(self._handout_links[self._current_id])
 
     # --- PDF ----------------------------------------------------------------------------
     def _save_pdf(self) -> None:

@@ -1,0 +1,1 @@
+"""Decision aids: pure functions over knowledge-base objects and rules data."""

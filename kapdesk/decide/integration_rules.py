@@ -1,0 +1,505 @@
+"""The integration-picker rules (resources/rules/integration.toml): typed and validated.
+
+The picker table of modalities.md §16 is data, not code: which presentation features
+suggest which modalities (in the table's order), what lowers or blocks a suggestion,
+and when integration sessions fit around dosing. The loader checks every key and
+every source and reports each problem as ``file: key: what is wrong``, all at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kapdesk.errors import ContentError
+from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS, STRENGTHS
+from kapdesk.paths import resources_dir
+
+RULES_FILE = "rules/integration.toml"
+
+# The presentation a clinician describes (issue 5): the keys are the API, fixed here.
+BOOLEAN_FEATURES = (
+    "trauma_origin",
+    "intrusive_imagery",
+    "nightmares",
+    "self_criticism_or_parts",
+    "rumination_rigid_beliefs",
+    "avoidance",
+    "somatic_dominant",
+    "wants_brief_format",
+    "prefers_not_to_narrate",
+    "acute_suicidality_or_crisis",
+    "active_psychosis_or_mania",
+    "substance_use_disorder",
+)
+DISSOCIATION_LEVELS = ("low", "moderate", "high", "unknown")
+PRESENTATION_CONDITIONS = (*CONDITIONS, "other")
+TIMING_STRENGTHS = ("high", "moderate", "low", "very-low")
+
+TOP_KEYS = {
+    "reviewed",
+    "candidates",
+    "scoring",
+    "training",
+    "text",
+    "dissociation",
+    "features",
+    "general",
+    "rows",
+    "timing",
+}
+TEXT_KEYS = (
+    "no_condition",
+    "other_condition",
+    "no_rating",
+    "weak",
+    "offered",
+    "refer_out",
+    "other_label",
+)
+ROW_KEYS = {"id", "label", "when", "suggest", "caution", "block", "alert", "note"}
+STATEMENT_KEYS = {"text", "sources", "evidence"}
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A sentence with the reference ids behind it and the type of its strongest source."""
+
+    text: str
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    modality: str
+    reason: Sourced
+
+
+@dataclass(frozen=True)
+class Caution:
+    """Lowers (caution) or blocks a candidate; ``when`` adds to its row's condition."""
+
+    modalities: tuple[str, ...]
+    statement: Sourced
+    lower: float
+    when: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the picker table, switched on by ``when``."""
+
+    id: str
+    label: str
+    when: Mapping[str, Any]
+    suggest: tuple[Suggestion, ...]
+    cautions: tuple[Caution, ...]
+    blocks: tuple[Caution, ...]
+    alerts: tuple[Sourced, ...]
+    notes: tuple[Sourced, ...]
+
+
+@dataclass(frozen=True)
+class Timing:
+    id: str
+    statement: Sourced
+    hypothesis: bool
+    evidence_strength: str | None
+
+
+@dataclass(frozen=True)
+class Feature:
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class IntegrationRules:
+    candidates: tuple[str, ...]
+    position_points: tuple[float, ...]
+    evidence_points: Mapping[str, float]
+    caution_lower: float
+    weak_ratings: frozenset[str]
+    training_terms: tuple[str, ...]
+    training_none: str
+    text: Mapping[str, str]
+    dissociation_labels: Mapping[str, str]
+    features: Mapping[str, Feature]
+    general: tuple[Sourced, ...]
+    rows: tuple[Row, ...]
+    timing: tuple[Timing, ...]
+    reviewed: date
+    version: str
+
+    def points_for_position(self, index: int) -> float:
+        """Points for the ``index``-th suggestion of a row (later ones get the last value)."""
+        return self.position_points[min(index, len(self.position_points) - 1)]
+
+
+class _Problems:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{self.file}: {key}: {message}")
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: _Problems) -> None:
+    for unknown in sorted(set(raw) - allowed):
+        where = f"{key}.{unknown}" if key else unknown
+        p.add(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _sourced(
+    raw: Any, key: str, p: _Problems, refs: set[str], *, text_key: str = "text", extra=()
+) -> Sourced | None:
+    if not isinstance(raw, dict):
+        p.add(key, f"must be a table with {text_key}, sources and evidence")
+        return None
+    before = len(p.items)
+    _unknown_keys(raw, (STATEMENT_KEYS - {"text"}) | {text_key, *extra}, key, p)
+    if not _text(raw.get(text_key)):
+        p.add(f"{key}.{text_key}", "missing or empty text")
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources or not all(_text(s) for s in sources):
+        p.add(f"{key}.sources", "must be a non-empty list of reference ids")
+    else:
+        for source in sources:
+            if source not in refs:
+                p.add(f"{key}.sources", f"'{source}' is not in content/references.toml")
+    if raw.get("evidence") not in EVIDENCE_TYPES:
+        p.add(
+            f"{key}.evidence",
+            f"{raw.get('evidence')!r} is not an evidence type "
+            f"(allowed: {', '.join(EVIDENCE_TYPES)})",
+        )
+    if len(p.items) > before:
+        return None
+    return Sourced(raw[text_key].strip(), tuple(sources), raw["evidence"])
+
+
+def _when(raw: Any, key: str, p: _Problems) -> dict[str, Any]:
+    """A condition: presentation keys with the value (or any of the values) that must hold."""
+    if not isinstance(raw, dict) or not raw:
+        p.add(key, "must be a non-empty table of presentation key = value")
+        return {}
+    allowed = (*BOOLEAN_FEATURES, "dissociation", "condition")
+    choices = {"dissociation": DISSOCIATION_LEVELS, "condition": PRESENTATION_CONDITIONS}
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in allowed:
+            p.add(f"{key}.{name}", f"not a presentation key (allowed: {', '.join(allowed)})")
+        elif name in choices:
+            values = value if isinstance(value, list) else [value]
+            bad = [v for v in values if v not in choices[name]]
+            if not values or bad:
+                p.add(
+                    f"{key}.{name}",
+                    f"{value!r} is not allowed (allowed: {', '.join(choices[name])})",
+                )
+            else:
+                out[name] = tuple(values)
+        elif not isinstance(value, bool):
+            p.add(f"{key}.{name}", f"{value!r} must be true or false")
+        else:
+            out[name] = value
+    return out
+
+
+def _modalities(raw: Any, key: str, p: _Problems, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add(key, "must be a non-empty list of candidate ids")
+        return ()
+    bad = [m for m in raw if m not in candidates]
+    if bad:
+        p.add(key, f"{bad[0]!r} is not a candidate (allowed: {', '.join(candidates)})")
+        return ()
+    return tuple(dict.fromkeys(raw))
+
+
+def _cautions(
+    raw: Any, key: str, p: _Problems, refs: set[str], rules: dict[str, Any], *, block: bool
+) -> tuple[Caution, ...]:
+    if not isinstance(raw, list):
+        p.add(key, "must be an array of tables")
+        return ()
+    out = []
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        extra = ("modalities", "when") if block else ("modalities", "when", "lower")
+        statement = _sourced(item, where, p, refs, extra=extra)
+        if statement is None:
+            continue
+        mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
+        when = _when(item["when"], f"{where}.when", p) if "when" in item else {}
+        lower = item.get("lower", rules["caution_lower"])
+        if not _number(lower):
+            p.add(f"{where}.lower", f"{lower!r} must be a number ≥ 0")
+            continue
+        if mods:
+            out.append(Caution(mods, statement, float(lower), when))
+    return tuple(out)
+
+
+def _statements(raw: Any, key: str, p: _Problems, refs: set[str]) -> tuple[Sourced, ...]:
+    if not isinstance(raw, list):
+        p.add(key, "must be an array of tables")
+        return ()
+    items = (_sourced(item, f"{key}[{i}]", p, refs) for i, item in enumerate(raw))
+    return tuple(s for s in items if s)
+
+
+def _row(raw: Any, key: str, p: _Problems, refs: set[str], rules: dict[str, Any]) -> Row | None:
+    if not isinstance(raw, dict):
+        p.add(key, "must be a table")
+        return None
+    _unknown_keys(raw, ROW_KEYS, key, p)
+    if not _text(raw.get("id")) or not _text(raw.get("label")):
+        p.add(key, "needs a non-empty id and label")
+        return None
+    key = f"rows.{raw['id']}"
+    when = _when(raw.get("when"), f"{key}.when", p)
+    suggest = []
+    seen: set[str] = set()
+    raw_suggest = raw.get("suggest", [])
+    if not isinstance(raw_suggest, list):
+        p.add(f"{key}.suggest", "must be an array of tables")
+        raw_suggest = []
+    for index, item in enumerate(raw_suggest):
+        where = f"{key}.suggest[{index}]"
+        reason = _sourced(item, where, p, refs, text_key="reason", extra=("modality",))
+        if reason is None:
+            continue
+        modality = item.get("modality")
+        if modality not in rules["candidates"]:
+            p.add(
+                f"{where}.modality",
+                f"{modality!r} is not a candidate (allowed: {', '.join(rules['candidates'])})",
+            )
+        elif modality in seen:
+            p.add(f"{where}.modality", f"'{modality}' is suggested twice in this row")
+        else:
+            seen.add(modality)
+            suggest.append(Suggestion(modality, reason))
+    return Row(
+        id=raw["id"],
+        label=raw["label"].strip(),
+        when=when,
+        suggest=tuple(suggest),
+        cautions=_cautions(raw.get("caution", []), f"{key}.caution", p, refs, rules, block=False),
+        blocks=_cautions(raw.get("block", []), f"{key}.block", p, refs, rules, block=True),
+        alerts=_statements(raw.get("alert", []), f"{key}.alert", p, refs),
+        notes=_statements(raw.get("note", []), f"{key}.note", p, refs),
+    )
+
+
+def _timing(raw: Any, p: _Problems, refs: set[str]) -> tuple[Timing, ...]:
+    if not isinstance(raw, list) or not raw:
+        p.add("timing", "must be a non-empty array of tables")
+        return ()
+    out = []
+    for index, item in enumerate(raw):
+        where = f"timing[{index}]"
+        extra = ("id", "hypothesis", "evidence_strength")
+        statement = _sourced(item, where, p, refs, extra=extra)
+        if statement is None:
+            continue
+        hypothesis = item.get("hypothesis", False)
+        strength = item.get("evidence_strength")
+        if not _text(item.get("id")):
+            p.add(f"{where}.id", "missing or empty")
+        elif not isinstance(hypothesis, bool):
+            p.add(f"{where}.hypothesis", f"{hypothesis!r} must be true or false")
+        elif strength is not None and strength not in TIMING_STRENGTHS:
+            p.add(
+                f"{where}.evidence_strength",
+                f"{strength!r} is not allowed (allowed: {', '.join(TIMING_STRENGTHS)})",
+            )
+        elif hypothesis and strength is None:
+            p.add(f"{where}.evidence_strength", "a hypothesis must state its evidence strength")
+        else:
+            out.append(Timing(item["id"], statement, hypothesis, strength))
+    return tuple(out)
+
+
+def _scoring(raw: Any, p: _Problems) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "position_points": (1.0,),
+        "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
+        "caution_lower": 0.0,
+        "weak_ratings": frozenset(),
+    }
+    if not isinstance(raw, dict):
+        p.add("scoring", "missing table")
+        return out
+    _unknown_keys(
+        raw, {"position_points", "evidence_points", "caution_lower", "weak_ratings"}, "scoring", p
+    )
+    points = raw.get("position_points")
+    if (
+        not isinstance(points, list)
+        or not points
+        or not all(_number(v) for v in points)
+        or any(a < b for a, b in itertools.pairwise(points))
+    ):
+        p.add("scoring.position_points", "must be a non-empty list of numbers ≥ 0, non-increasing")
+    else:
+        out["position_points"] = tuple(float(v) for v in points)
+    evidence = raw.get("evidence_points")
+    if not isinstance(evidence, dict) or set(evidence) != set(STRENGTHS):
+        p.add("scoring.evidence_points", f"must give a number for each of {', '.join(STRENGTHS)}")
+    elif not all(_number(v) for v in evidence.values()):
+        p.add("scoring.evidence_points", "every value must be a number ≥ 0")
+    else:
+        out["evidence_points"] = {k: float(v) for k, v in evidence.items()}
+    lower = raw.get("caution_lower")
+    if not _number(lower):
+        p.add("scoring.caution_lower", f"{lower!r} must be a number ≥ 0")
+    else:
+        out["caution_lower"] = float(lower)
+    weak = raw.get("weak_ratings")
+    if not isinstance(weak, list) or not set(weak) <= set(STRENGTHS):
+        p.add("scoring.weak_ratings", f"must be a list of ratings from {', '.join(STRENGTHS)}")
+    else:
+        out["weak_ratings"] = frozenset(weak)
+    return out
+
+
+def _labels(raw: Any, key: str, names: tuple[str, ...], p: _Problems) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        p.add(key, "missing table")
+        return {}
+    _unknown_keys(raw, set(names), key, p)
+    for name in names:
+        if not _text(raw.get(name)):
+            p.add(f"{key}.{name}", "missing or empty text")
+    return {name: raw[name] for name in names if _text(raw.get(name))}
+
+
+def _features(raw: Any, p: _Problems) -> dict[str, Feature]:
+    if not isinstance(raw, dict):
+        p.add("features", "missing table")
+        return {}
+    _unknown_keys(raw, set(BOOLEAN_FEATURES), "features", p)
+    out = {}
+    for name in BOOLEAN_FEATURES:
+        entry = raw.get(name)
+        if not isinstance(entry, dict) or not all(_text(entry.get(k)) for k in ("label", "help")):
+            p.add(f"features.{name}", "needs a label and help text")
+            continue
+        _unknown_keys(entry, {"label", "help"}, f"features.{name}", p)
+        out[name] = Feature(entry["label"], entry["help"])
+    return out
+
+
+def _reference_ids(root: Path, p: _Problems) -> set[str]:
+    try:
+        with (root / "content" / "references.toml").open("rb") as fh:
+            return set(tomllib.load(fh))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        p.add("(references)", f"content/references.toml cannot be read: {exc}")
+        return set()
+
+
+def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> IntegrationRules:
+    """Validate parsed TOML; raise ContentError listing every problem."""
+    p = _Problems(RULES_FILE)
+    _unknown_keys(raw, TOP_KEYS, "", p)
+    reviewed = raw.get("reviewed")
+    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
+        p.add("reviewed", "must be a date such as 2026-11-21 (no quotes)")
+    elif reviewed > date.today():
+        p.add("reviewed", f"{reviewed.isoformat()} is in the future")
+    candidates = raw.get("candidates")
+    if (
+        not isinstance(candidates, list)
+        or not candidates
+        or len(set(candidates)) != len(candidates)
+        or not set(candidates) <= set(MODALITY_IDS)
+    ):
+        p.add("candidates", "must be a list of distinct modality ids")
+        candidates = []
+    rules: dict[str, Any] = {"candidates": tuple(candidates), **_scoring(raw.get("scoring"), p)}
+    training = raw.get("training")
+    if (
+        not isinstance(training, dict)
+        or not isinstance(training.get("terms"), list)
+        or not training["terms"]
+        or not all(_text(t) for t in training["terms"])
+        or not _text(training.get("none_text"))
+    ):
+        p.add("training", "needs terms (a list of words) and none_text")
+        training = {"terms": [], "none_text": ""}
+    rows_raw = raw.get("rows")
+    if not isinstance(rows_raw, list) or not rows_raw:
+        p.add("rows", "must be a non-empty array of tables")
+        rows_raw = []
+    rows = [_row(item, f"rows[{i}]", p, refs, rules) for i, item in enumerate(rows_raw)]
+    ids = [row.id for row in rows if row]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        p.add(f"rows.{duplicate}", "id used twice")
+    result = IntegrationRules(
+        candidates=rules["candidates"],
+        position_points=rules["position_points"],
+        evidence_points=rules["evidence_points"],
+        caution_lower=rules["caution_lower"],
+        weak_ratings=rules["weak_ratings"],
+        training_terms=tuple(t.lower() for t in training["terms"]),
+        training_none=training["none_text"],
+        text=_labels(raw.get("text"), "text", TEXT_KEYS, p),
+        dissociation_labels=_labels(
+            raw.get("dissociation"), "dissociation", DISSOCIATION_LEVELS, p
+        ),
+        features=_features(raw.get("features"), p),
+        general=_statements(raw.get("general", []), "general", p, refs),
+        rows=tuple(row for row in rows if row),
+        timing=_timing(raw.get("timing"), p, refs),
+        reviewed=reviewed if isinstance(reviewed, date) else date.min,
+        version=version,
+    )
+    if p.items:
+        raise ContentError(p.items)
+    return result
+
+
+def load_integration_rules(root: Path | None = None) -> IntegrationRules:
+    """Read and validate resources/rules/integration.toml (``root`` defaults to resources/)."""
+    base = root or resources_dir()
+    path = base / RULES_FILE
+    p = _Problems(RULES_FILE)
+    try:
+        data = path.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8"))
+    except OSError as exc:
+        raise ContentError(
+            [f"{RULES_FILE}: (file): cannot be read: {exc.strerror or exc}"]
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContentError([f"{RULES_FILE}: (file): not valid TOML: {exc}"]) from exc
+    refs = _reference_ids(base, p)
+    if p.items:
+        raise ContentError(p.items)
+    return parse_rules(raw, refs, hashlib.sha256(data).hexdigest()[:10])
+
+
+@cache
+def bundled_rules() -> IntegrationRules:
+    """The rules shipped with kapdesk, read once per process."""
+    return load_integration_rules()

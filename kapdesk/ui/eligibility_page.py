@@ -1,0 +1,447 @@
+"""The Eligibility page: the screening checklist, with the result updated on every answer.
+
+The questions, their ranges and every rule come from the core (the rules file via
+:func:`kapdesk.decide.eligibility.evaluate`); this page only turns widgets into an
+answers dict and shows what comes back. Evaluation is a pure function of data loaded
+once on the knowledge-base thread, so it runs on every click without waiting. Answers
+live in the widgets only: nothing is written to disk, and "Clear" forgets them.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.decide.eligibility import (
+    AnswerError,
+    EligibilityContext,
+    EligibilityResult,
+    evaluate,
+    load_context,
+    parse_text,
+)
+from kapdesk.decide.eligibility_rules import Question
+from kapdesk.presentation import TIER_COLORS
+from kapdesk.ui.pdf_preview import PdfPreviewDialog
+from kapdesk.ui.worker import CoreWorker
+
+TAG = "eligibility:"
+ERROR_STYLE = "color: #a4161a"
+TIER_ICONS = {
+    "contraindicated": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "specialist_review": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "defer": QStyle.StandardPixmap.SP_BrowserStop,
+    "incomplete": QStyle.StandardPixmap.SP_MessageBoxQuestion,
+    "eligible_with_cautions": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "eligible": QStyle.StandardPixmap.SP_DialogApplyButton,
+}
+YES, NO, NOT_ASKED = "yes", "no", "not asked"
+
+
+class PatientNameDialog(QDialog):
+    """Asks for the name to print on the chart summary; kapdesk never stores it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Chart summary")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Patient name for this printout")
+        self.name.setMaxLength(120)
+        hint = QLabel("Optional. Printed on this summary only; kapdesk does not store it.")
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Patient name:", self.name)
+        form.addRow(hint)
+        form.addRow(buttons)
+
+
+class EligibilityPage(QWidget):
+    """Checklist on the left, live result on the right, print preview below."""
+
+    def __init__(self, worker: CoreWorker, profile_loader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.profile_loader = profile_loader
+        self.context: EligibilityContext | None = None
+        self.result: EligibilityResult | None = None
+        self._expanded: set[str] = set()
+        self._radios: dict[str, dict[str, QRadioButton]] = {}
+        self._groups: dict[str, QButtonGroup] = {}
+        self._combos: dict[str, QComboBox] = {}
+        self._fields: dict[str, QLineEdit] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._rows: dict[str, QWidget] = {}
+        self._updating = False
+
+        self.form = QWidget()
+        self.form_layout = QVBoxLayout(self.form)
+        self.loading = QLabel("Loading the checklist…")
+        self.loading.setWordWrap(True)
+        self.form_layout.addWidget(self.loading)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.form)
+
+        self.icon = QLabel()
+        self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setWordWrap(True)
+        banner_row = QWidget()
+        banner_row.setAutoFillBackground(True)
+        self.banner_row = banner_row
+        row = QHBoxLayout(banner_row)
+        row.addWidget(self.icon)
+        row.addWidget(self.banner, 1)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.details.setAccessibleName("Findings, missing answers and notes")
+        self.details.anchorClicked.connect(self._link)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Forget every answer (nothing is ever saved)")
+        self.print_button = QPushButton("Print preview…")
+        self.print_button.setToolTip("Preview, print or save the chart summary as PDF")
+        self.status = QLabel("")
+        for button in (self.clear_button, self.print_button):
+            button.setEnabled(False)
+        self.clear_button.clicked.connect(self.clear)
+        self.print_button.clicked.connect(self.print_preview)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(banner_row)
+        right_layout.addWidget(self.details, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.print_button)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 460])  # questions need the width more than the result
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        worker.ready.connect(self._kb_ready)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+
+    # --- loading ------------------------------------------------------------------------
+    def _kb_ready(self, _kb: object) -> None:
+        self.worker.submit(f"{TAG}context", load_context)
+
+    def set_context(self, context: EligibilityContext) -> None:
+        """Build the checklist from the rules and show the result for no answers."""
+        built = self.context is not None
+        self.context = context
+        if built:  # the same rules file: keep the widgets and the answers
+            self.refresh()
+            return
+        self.loading.hide()
+        rules = context.rules
+        for group, label in rules.groups.items():
+            questions = [q for q in rules.questions.values() if q.group == group]
+            if questions:
+                self.form_layout.addWidget(self._group_box(label, questions))
+        self.form_layout.addStretch(1)
+        self.clear_button.setEnabled(True)
+        self.print_button.setEnabled(True)
+        self.refresh()
+
+    def _group_box(self, title: str, questions: list[Question]) -> QGroupBox:
+        box = QGroupBox(title)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(0, 1)
+        row = 0
+        for question in questions:
+            label = QLabel(question.label)
+            label.setWordWrap(True)
+            grid.addWidget(label, row, 0)
+            self._rows[question.key] = label
+            if question.type == "boolean":
+                self._add_radios(question, grid, row)
+            elif question.type == "choice":
+                grid.addWidget(self._add_combo(question), row, 1, 1, 3)
+            else:
+                grid.addWidget(self._add_field(question), row, 1, 1, 3)
+                row += 1
+                grid.addWidget(self._errors[question.key], row, 0, 1, 4)
+            row += 1
+        return box
+
+    def _add_radios(self, question: Question, grid: QGridLayout, row: int) -> None:
+        group = QButtonGroup(self)
+        radios = {}
+        for column, (name, text) in enumerate(((YES, "Yes"), (NO, "No"), (NOT_ASKED, "Not asked"))):
+            radio = QRadioButton(text)
+            radio.setAccessibleName(f"{question.label}: {text}")
+            group.addButton(radio)
+            grid.addWidget(radio, row, column + 1)
+            radios[name] = radio
+        radios[NOT_ASKED].setChecked(True)
+        group.buttonToggled.connect(lambda _button, checked: checked and self.refresh())
+        self._radios[question.key] = radios
+        self._groups[question.key] = group
+
+    def _add_combo(self, question: Question) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(question.label)
+        if question.default is None:
+            combo.addItem("Not asked", None)
+        for choice in question.choices:
+            combo.addItem(choice.label, choice.value)
+        if question.default is not None:
+            combo.setCurrentIndex(combo.findData(question.default))
+        combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        self._combos[question.key] = combo
+        return combo
+
+    def _add_field(self, question: Question) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(question.label)
+        unit = f" {question.unit}" if question.unit else ""
+        field.setPlaceholderText(f"{question.minimum}–{question.maximum}{unit}")
+        field.textChanged.connect(lambda _text: self.refresh())
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        self._fields[question.key] = field
+        self._errors[question.key] = error
+        return field
+
+    # --- widgets for tests and links ------------------------------------------------------
+    def radio(self, key: str, answer: str) -> QRadioButton:
+        """The Yes / No / Not asked button of a true/false question."""
+        return self._radios[key][answer]
+
+    def combo(self, key: str) -> QComboBox:
+        return self._combos[key]
+
+    def field(self, key: str) -> QLineEdit:
+        return self._fields[key]
+
+    def field_error(self, key: str) -> str:
+        label = self._errors[key]
+        return "" if label.isHidden() else label.text()
+
+    def input_widget(self, key: str) -> QWidget:
+        if key in self._radios:
+            return self._radios[key][YES]
+        return self._combos.get(key) or self._fields[key]
+
+    # --- answers and result ---------------------------------------------------------------
+    def _raw_answers(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """Answers the widgets hold, and a problem per number field that is not valid."""
+        answers: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        for key, radios in self._radios.items():
+            if radios[YES].isChecked():
+                answers[key] = True
+            elif radios[NO].isChecked():
+                answers[key] = False
+        for key, combo in self._combos.items():
+            if combo.isEnabled() and combo.currentData() is not None:
+                answers[key] = combo.currentData()
+        for key, field in self._fields.items():
+            try:
+                value = parse_text(self.context.rules.questions[key], field.text())
+            except AnswerError as exc:
+                problems[key] = exc.detail
+                continue
+            if value is not None:
+                answers[key] = value
+        return answers, problems
+
+    def _apply_applicability(self, answers: dict[str, Any]) -> None:
+        """Disable (and clear) questions that do not apply, such as route for esketamine."""
+        full = {key: answers.get(key, q.default) for key, q in self.context.rules.questions.items()}
+        for key, question in self.context.rules.questions.items():
+            if question.applies_when is None or key not in self._combos:
+                continue
+            applies = question.applies_when.holds(full)
+            combo = self._combos[key]
+            combo.setEnabled(applies)
+            combo.setToolTip("" if applies else question.not_applicable)
+            if not applies:
+                answers.pop(key, None)
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        """Re-evaluate the answers now and show the result; invalid numbers are not used."""
+        if self.context is None or self._updating:
+            return
+        answers, problems = self._raw_answers()
+        self._apply_applicability(answers)
+        while True:
+            try:
+                self.result = evaluate(answers, self.context)
+                break
+            except AnswerError as exc:  # e.g. diastolic not below systolic: leave it out
+                if exc.key not in answers:
+                    raise
+                problems[exc.key] = exc.detail
+                del answers[exc.key]
+        for key, label in self._errors.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+        self._show_result()
+
+    def _show_result(self) -> None:
+        result, rules = self.result, self.context.rules
+        color = TIER_COLORS[result.tier]
+        self.banner_row.setStyleSheet(f"background: {color}")
+        self.banner.setText(
+            f"<span style='color:#ffffff; font-size:16pt'><b>{escape(result.tier_label)}</b></span>"
+            f"<br><span style='color:#ffffff'>{escape(result.tier_summary)}</span>"
+        )
+        self.banner.setAccessibleName(f"Result: {result.tier_label}")
+        icon = self.style().standardIcon(TIER_ICONS[result.tier])
+        self.icon.setPixmap(icon.pixmap(32, 32))
+        parts: list[str] = []
+        if result.findings:
+            parts.append(f"<h3>Findings ({len(result.findings)})</h3>")
+            parts += [self._finding_html(f, rules.tiers[f.tier].label) for f in result.findings]
+        if result.missing:
+            parts.append("<h3>Not answered yet (required)</h3><ul>")
+            parts += [
+                f"<li><a href='ask:{key}'>{escape(rules.questions[key].label)}</a></li>"
+                for key in result.missing
+            ]
+            parts.append("</ul>")
+        if result.notes:
+            parts.append("<h3>Notes</h3>")
+            parts += [
+                self._item_html(f"note-{n.id}", escape(n.text), n.sources) for n in result.notes
+            ]
+        if not result.findings and not result.missing:
+            parts.insert(0, "<p>No criterion applies to the answers given.</p>")
+        scroll = self.details.verticalScrollBar().value()
+        self.details.setHtml("\n".join(parts))
+        self.details.verticalScrollBar().setValue(scroll)
+
+    def _finding_html(self, finding, tier_label: str) -> str:
+        badge = (
+            f"<span style='background:{TIER_COLORS[finding.tier]}; color:#ffffff'>"
+            f"&nbsp;<b>{escape(tier_label)}</b>&nbsp;</span> "
+        )
+        return self._item_html(finding.criterion, badge + escape(finding.message), finding.sources)
+
+    def _item_html(self, item_id: str, body: str, sources: tuple[str, ...]) -> str:
+        """A finding or note with a link that shows or hides its sources."""
+        if not sources:
+            return f"<p>{body}</p>"
+        shown = item_id in self._expanded
+        link = f"<a href='src:{item_id}'>{'Hide' if shown else 'Show'} sources ({len(sources)})</a>"
+        html = f"<p>{body} <small>{link}</small></p>"
+        if shown:
+            refs = self.context.cited(list(sources))
+            html += (
+                "<ol>" + "".join(f"<li>{escape(r.full_citation())}</li>" for r in refs) + "</ol>"
+            )
+        return html
+
+    def _link(self, url: QUrl) -> None:
+        kind, _, value = url.toString().partition(":")
+        if kind == "ask":
+            self.jump_to(value)
+        elif kind == "src":
+            self._expanded ^= {value}
+            self._show_result()
+
+    def jump_to(self, key: str) -> None:
+        """Scroll the checklist to a question and put the cursor on it."""
+        self.scroll.ensureWidgetVisible(self._rows[key])
+        widget = self.input_widget(key)
+        self.scroll.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- actions ------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget every answer: back to "Not asked" and the defaults."""
+        self._updating = True
+        try:
+            for radios in self._radios.values():
+                radios[NOT_ASKED].setChecked(True)
+            for key, combo in self._combos.items():
+                default = self.context.rules.questions[key].default
+                combo.setCurrentIndex(combo.findData(default) if default else 0)
+            for field in self._fields.values():
+                field.clear()
+            self._expanded.clear()
+        finally:
+            self._updating = False
+        self.refresh()
+
+    def ask_patient_name(self) -> str | None:
+        """The name for the printout, or None if the clinician cancelled."""
+        dialog = PatientNameDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.name.text()
+
+    def print_preview(self) -> None:
+        if self.result is None:
+            return
+        patient = self.ask_patient_name()
+        if patient is None:
+            return
+        context, result, profile = self.context, self.result, self.profile_loader()
+
+        def write(_kb):
+            from kapdesk.documents.screening import screening_pdf
+
+            return screening_pdf(context, result, profile=profile, patient=patient)
+
+        self.status.setText("Preparing the chart summary…")
+        self.worker.submit(f"{TAG}pdf", write)
+
+    def _on_done(self, tag: str, result) -> None:
+        if tag == f"{TAG}context":
+            self.set_context(result)
+        elif tag == f"{TAG}pdf":
+            self.status.setText("")
+            PdfPreviewDialog.show_pdf(
+                self, result, "Eligibility chart summary", "eligibility-summary.pdf"
+            )
+
+    def _on_failed(self, tag: str, message: str) -> None:
+        if tag == f"{TAG}context":
+            self.loading.setText(f"The checklist could not be loaded: {message}")
+        if tag.startswith(TAG):
+            self.status.setText("")
+            QMessageBox.warning(self, "kapdesk — eligibility", message)

@@ -1,0 +1,440 @@
+"""The integration-modality picker: rules file, ranking, blocks, cautions, input checks."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kapdesk.decide.integration import (
+    PRESENTATION_KEYS,
+    Presentation,
+    load_context,
+    parse_presentation,
+    presentation_from_json,
+    rank,
+)
+from kapdesk.decide.integration_rules import (
+    BOOLEAN_FEATURES,
+    DISSOCIATION_LEVELS,
+    PRESENTATION_CONDITIONS,
+    RULES_FILE,
+    load_integration_rules,
+    parse_rules,
+)
+from kapdesk.errors import ContentError, UserInputError
+from kapdesk.kb.model import MODALITY_IDS
+from kapdesk.paths import resources_dir
+
+CANDIDATES = {"emdr", "art", "ifs", "cbt", "exposure", "somatic"}
+TRAUMA_PROCESSING = {"emdr", "art", "exposure"}
+
+# The first-listed modality of each §16 row, read off the table by hand (None: the row
+# suggests none of the six candidates).
+FIRST_CHOICE = {
+    "trauma_origin": "emdr",
+    "intrusive_imagery": "art",
+    "nightmares": "emdr",
+    "self_criticism_or_parts": "ifs",
+    "rumination_rigid_beliefs": "cbt",
+    "avoidance": "exposure",
+    "somatic_dominant": "exposure",
+    "wants_brief_format": "art",
+    "prefers_not_to_narrate": "emdr",
+    "acute_suicidality_or_crisis": None,
+    "active_psychosis_or_mania": None,
+    "substance_use_disorder": None,
+}
+
+
+@pytest.fixture(scope="module")
+def context(built_data_dir: Path):
+    from kapdesk.kb.store import KnowledgeBase
+    from kapdesk.paths import AppPaths
+
+    with KnowledgeBase.open(AppPaths(built_data_dir).kb_path) as kb:
+        return load_context(kb)
+
+
+def ranking(result) -> list[str]:
+    return [r.modality for r in result.ranked]
+
+
+def run(context, **raw):
+    return rank(parse_presentation(raw), context)
+
+
+# --- the rules file -------------------------------------------------------------------
+
+
+def raw_rules() -> dict:
+    with (resources_dir() / RULES_FILE).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def reference_ids() -> set[str]:
+    with (resources_dir() / "content" / "references.toml").open("rb") as fh:
+        return set(tomllib.load(fh))
+
+
+def test_bundled_rules_are_valid_and_cover_the_table() -> None:
+    rules = load_integration_rules()
+    assert set(rules.candidates) == CANDIDATES
+    assert set(rules.features) == set(BOOLEAN_FEATURES)
+    rows = {row.id: row for row in rules.rows}
+    for feature, first in FIRST_CHOICE.items():
+        suggest = rows[feature].suggest
+        assert (suggest[0].modality if suggest else None) == first, feature
+    every = [s.reason for row in rules.rows for s in row.suggest]
+    every += [c.statement for row in rules.rows for c in (*row.cautions, *row.blocks)]
+    every += [t.statement for t in rules.timing] + list(rules.general)
+    assert every and all(s.sources and s.evidence for s in every)
+    assert all("UNVERIFIED" not in s.text for s in every)
+
+
+def test_plasticity_window_is_a_hypothesis_with_low_evidence() -> None:
+    window = [t for t in load_integration_rules().timing if "plasticity" in t.statement.text]
+    assert len(window) == 1
+    assert window[0].hypothesis and window[0].evidence_strength == "low"
+    assert "hypothesis" in window[0].statement.text
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda r: r["rows"][0]["suggest"][0].update(sources=["nope-2099"]),
+            "rules/integration.toml: rows.trauma_origin.suggest[0].sources: "
+            "'nope-2099' is not in content/references.toml",
+        ),
+        (
+            lambda r: r["rows"][0]["suggest"][0].update(modality="ssri-snri"),
+            "rows.trauma_origin.suggest[0].modality: 'ssri-snri' is not a candidate",
+        ),
+        (
+            lambda r: r["rows"][0].update(when={"trauma": True}),
+            "rows.trauma_origin.when.trauma: not a presentation key",
+        ),
+        (
+            lambda r: r["rows"][0].update(when={"dissociation": "severe"}),
+            "rows.trauma_origin.when.dissociation: 'severe' is not allowed",
+        ),
+        (
+            lambda r: r["rows"][0]["suggest"][0].update(evidence="anecdote"),
+            "rows.trauma_origin.suggest[0].evidence: 'anecdote' is not an evidence type",
+        ),
+        (lambda r: r.update(colour="red"), "rules/integration.toml: colour: unknown key"),
+        (
+            lambda r: r["timing"][2].pop("evidence_strength"),
+            "timing[2].evidence_strength: a hypothesis must state its evidence strength",
+        ),
+        (
+            lambda r: r["scoring"].update(position_points=[1.0, 3.0]),
+            "scoring.position_points: must be a non-empty list of numbers ≥ 0, non-increasing",
+        ),
+        (
+            lambda r: r["features"].pop("nightmares"),
+            "features.nightmares: needs a label and help text",
+        ),
+    ],
+)
+def test_loader_names_file_key_and_problem(change, expected: str) -> None:
+    raw = copy.deepcopy(raw_rules())
+    change(raw)
+    with pytest.raises(ContentError) as info:
+        parse_rules(raw, reference_ids(), "test")
+    assert any(expected in problem for problem in info.value.problems), info.value.problems
+    assert all(p.startswith("rules/integration.toml: ") for p in info.value.problems)
+
+
+def test_loader_reports_unreadable_toml(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "integration.toml").write_text("candidates = [", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"rules/integration.toml: \(file\): not valid TOML"):
+        load_integration_rules(tmp_path)
+
+
+# --- ranking --------------------------------------------------------------------------
+
+
+def test_every_candidate_is_always_returned(context) -> None:
+    result = run(context)
+    assert set(ranking(result)) == CANDIDATES
+    assert [r.rank for r in result.ranked] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("feature", BOOLEAN_FEATURES)
+def test_a_single_feature_ranks_its_rows_first_listed_modality_first(context, feature) -> None:
+    result = run(context, **{feature: True})
+    first = result.ranked[0]
+    assert not first.blocked
+    if FIRST_CHOICE[feature]:
+        assert first.modality == FIRST_CHOICE[feature]
+        assert any(r.feature == feature for r in first.fit)
+    assert len(result.ranked) == 6
+
+
+def test_high_dissociation_alone_ranks_stabilisation_cbt_first(context) -> None:
+    result = run(context, dissociation="high")
+    assert ranking(result)[0] == "cbt"
+    assert any(r.feature == "dissociation_high" for r in result.ranked[0].fit)
+
+
+def test_each_reason_names_the_feature_it_answers(context) -> None:
+    result = run(context, trauma_origin=True, nightmares=True)
+    emdr = result.by_id("emdr")
+    assert [r.feature for r in emdr.fit] == ["trauma_origin", "nightmares"]
+    assert emdr.to_dict()["fit"][0].startswith("Rooted in past adverse events: ")
+
+
+def test_high_dissociation_blocks_emdr_and_art_and_cautions_ifs(context) -> None:
+    result = run(context, trauma_origin=True, intrusive_imagery=True, dissociation="high")
+    order = ranking(result)
+    assert set(order[-2:]) == {"emdr", "art"}
+    for mid in ("emdr", "art"):
+        blocked = result.by_id(mid)
+        assert blocked.blocked and "DES-II" in blocked.blocked_reason
+    ifs = result.by_id("ifs")
+    assert not ifs.blocked
+    assert any("splitting" in c.text for c in ifs.cautions)
+    assert not result.alerts
+
+
+@pytest.mark.parametrize("feature", ["acute_suicidality_or_crisis", "active_psychosis_or_mania"])
+def test_crisis_or_psychosis_blocks_trauma_processing_with_a_safety_message(
+    context, feature
+) -> None:
+    result = run(context, trauma_origin=True, prefers_not_to_narrate=True, **{feature: True})
+    assert set(ranking(result)[-3:]) == TRAUMA_PROCESSING
+    assert all(result.by_id(m).blocked for m in TRAUMA_PROCESSING)
+    assert not any(result.by_id(m).blocked for m in CANDIDATES - TRAUMA_PROCESSING)
+    assert result.alerts and "safety first" in result.alerts[0].text
+    assert result.to_dict()["alerts"][0]["sources"]
+
+
+def test_blocked_candidates_keep_their_reasons(context) -> None:
+    emdr = run(context, trauma_origin=True, acute_suicidality_or_crisis=True).by_id("emdr")
+    assert emdr.blocked and emdr.fit and emdr.to_dict()["blocked"] is True
+
+
+def test_unknown_dissociation_cautions_reprocessing_without_hiding_it(context) -> None:
+    result = run(context, trauma_origin=True)
+    emdr = result.by_id("emdr")
+    assert result.presentation.dissociation == "unknown"
+    assert any(
+        "screen for dissociation (des-ii plus a structured interview) before reprocessing"
+        in c.text.lower()
+        for c in emdr.cautions
+    )
+    assert emdr.rank == 1 and not emdr.blocked
+    screened = run(context, trauma_origin=True, dissociation="low").by_id("emdr")
+    assert not screened.cautions and screened.score > emdr.score
+
+
+def test_substance_use_cautions_every_candidate(context) -> None:
+    result = run(context, substance_use_disorder=True)
+    for candidate in result.ranked:
+        text = " ".join(c.text for c in candidate.cautions)
+        assert "addiction-informed care" in text and "take-home dosing" in text
+        assert not candidate.blocked
+
+
+def test_non_ptsd_anxiety_lowers_emdr_for_trauma(context) -> None:
+    ptsd = run(context, trauma_origin=True, condition="ptsd")
+    gad = run(context, trauma_origin=True, condition="gad")
+    assert ranking(ptsd)[0] == "emdr"
+    assert ranking(gad).index("emdr") > ranking(gad).index("cbt")
+    assert any("insufficient" in c.text for c in gad.by_id("emdr").cautions)
+
+
+def test_offered_list_marks_refer_out(context) -> None:
+    result = run(context, trauma_origin=True, offered=["cbt", "exposure"])
+    emdr = result.by_id("emdr")
+    assert emdr.available is False and "refer out" in emdr.availability
+    assert emdr.rank == 1  # not offered: still ranked, not hidden
+    assert result.by_id("cbt").available is True
+    assert result.offered_from == "presentation"
+
+
+def test_clinic_profile_offered_list_is_the_default(context) -> None:
+    result = rank(parse_presentation({}), context, profile_offered=("emdr",))
+    assert result.offered_from == "clinic profile"
+    assert [r.modality for r in result.ranked if r.available] == ["emdr"]
+    everything = rank(parse_presentation({}), context)
+    assert all(r.available for r in everything.ranked)
+    overridden = rank(parse_presentation({"offered": ["art"]}), context, ("emdr",))
+    assert [r.modality for r in overridden.ranked if r.available] == ["art"]
+
+
+def test_evidence_for_the_condition_lifts_better_evidenced_options(context) -> None:
+    result = run(context, dissociation="low", condition="ptsd")
+    ratings = [r.evidence for r in result.ranked]
+    points = [context.rules.evidence_points[r] for r in ratings]
+    assert points == sorted(points, reverse=True)
+    assert set(ranking(result)[:3]) == {"cbt", "exposure", "emdr"}  # all rated strong
+    parts = run(context, self_criticism_or_parts=True, condition="depression")
+    assert ranking(parts)[:2] == ["cbt", "ifs"]  # the evidence-based default lifts above IFS
+
+
+def test_evidence_breaks_a_tie_in_points(context) -> None:
+    raw = copy.deepcopy(raw_rules())
+    raw["candidates"] = ["ifs", "cbt", "exposure", "emdr", "art", "somatic"]  # IFS wins ties
+    raw["scoring"]["position_points"] = [2.0, 1.0]
+    raw["scoring"]["evidence_points"] = {**raw["scoring"]["evidence_points"], "strong": 2.0}
+    raw["scoring"]["evidence_points"]["limited"] = 1.0
+    rows = [r for r in raw["rows"] if r["id"] == "self_criticism_or_parts"]
+    rows[0]["caution"][0]["lower"] = 0.0
+    rules = parse_rules(raw, reference_ids(), "test")
+    tied = type(context)(rules, context.facts, context.labels, context.kb_version)
+    result = run(tied, self_criticism_or_parts=True, condition="depression")
+    ifs, cbt = result.by_id("ifs"), result.by_id("cbt")
+    assert ifs.score == cbt.score == 3.0  # IFS 2 + limited 1; CBT 1 + strong 2
+    assert ranking(result)[:2] == ["cbt", "ifs"]
+
+
+def test_weak_evidence_is_said_in_plain_words(context) -> None:
+    result = run(context, intrusive_imagery=True, condition="ptsd")
+    art = result.by_id("art")
+    assert art.evidence == "limited" and art.weak_evidence
+    assert "We are not sure how well it works" in art.evidence_note
+    assert result.by_id("emdr").evidence_note is None
+    somatic = run(context, condition="gad").by_id("somatic")
+    assert somatic.evidence is None and somatic.evidence_label == "No rating"
+    assert somatic.evidence_note and somatic.weak_evidence
+    assert run(context).by_id("emdr").evidence_label == "No condition chosen"
+
+
+def test_training_comes_from_the_knowledge_base_burden_section(context) -> None:
+    result = run(context)
+    assert "EMDRIA" in result.by_id("emdr").training[0].text
+    assert "3-day" in result.by_id("art").training[0].text
+    assert len(result.by_id("ifs").training) == 2
+    assert result.by_id("cbt").training == ()
+    assert "no clinician-training" in result.by_id("cbt").training_missing
+    assert "training" in result.by_id("somatic").training_missing
+
+
+def test_timing_guidance_is_part_of_every_result(context) -> None:
+    timing = run(context).to_dict()["timing"]
+    text = " ".join(t["text"] for t in timing)
+    assert "same day" in text and "1–3 days" in text and "non-dosing days" in text
+    window = [t for t in timing if t["hypothesis"]]
+    assert window and window[0]["evidence_strength"] == "low"
+
+
+def test_json_shape(context) -> None:
+    doc = run(context, trauma_origin=True, condition="ptsd").to_dict()
+    assert {"ranked", "kb_version"} <= set(doc)
+    for row in doc["ranked"]:
+        assert {"modality", "score", "fit", "cautions", "blocked", "evidence", "available"} <= set(
+            row
+        )
+        assert isinstance(row["fit"], list) and isinstance(row["blocked"], bool)
+    json.dumps(doc)
+
+
+# --- bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"trauma": True}, 'presentation: unknown key "trauma"; allowed keys: trauma_origin'),
+        ({"nightmares": "yes"}, 'nightmares: "yes" (text) is not allowed; allowed: true or false'),
+        ({"nightmares": 1}, "nightmares: 1 (number) is not allowed; allowed: true or false"),
+        ({"dissociation": "severe"}, 'dissociation: "severe" is not allowed; allowed: low,'),
+        ({"condition": "ocd"}, 'condition: "ocd" is not allowed; allowed: depression, trd'),
+        ({"condition": None}, "condition: null is not allowed"),
+        ({"offered": "emdr"}, 'offered: "emdr" (text) is not allowed; allowed: a list'),
+        ({"offered": ["emdr", "reiki"]}, 'offered[1]: "reiki" is not a modality id; allowed:'),
+        ([True], "presentation: expected a JSON object"),
+    ],
+)
+def test_bad_presentation_names_key_value_and_allowed(raw, expected: str) -> None:
+    with pytest.raises(UserInputError) as info:
+        parse_presentation(raw)
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_malformed_json_is_one_line() -> None:
+    with pytest.raises(UserInputError, match=r"^presentation: not valid JSON \(line 1"):
+        presentation_from_json('{"trauma_origin": tru}')
+
+
+# --- properties -----------------------------------------------------------------------
+
+VALUES = st.one_of(
+    st.booleans(),
+    st.none(),
+    st.integers(),
+    st.sampled_from([*DISSOCIATION_LEVELS, *PRESENTATION_CONDITIONS, "severe"]),
+    st.lists(st.sampled_from([*MODALITY_IDS, "reiki"]), max_size=4),
+)
+KEYS = st.sampled_from([*PRESENTATION_KEYS, "trauma", "Condition"])
+VALID = st.fixed_dictionaries(
+    {},
+    optional={
+        **{f: st.booleans() for f in BOOLEAN_FEATURES},
+        "dissociation": st.sampled_from(DISSOCIATION_LEVELS),
+        "condition": st.sampled_from(PRESENTATION_CONDITIONS),
+        "offered": st.lists(st.sampled_from(MODALITY_IDS), max_size=6),
+    },
+)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(st.one_of(VALID, st.dictionaries(KEYS, VALUES, max_size=6), st.text(max_size=30)))
+def test_every_input_ranks_all_six_or_is_refused(context, raw) -> None:
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    try:
+        presentation = presentation_from_json(text)
+    except UserInputError as exc:
+        assert "\n" not in str(exc) and ":" in str(exc)
+        return
+    result = rank(presentation, context)
+    assert sorted(ranking(result)) == sorted(CANDIDATES)
+    unblocked = [r for r in result.ranked if not r.blocked]
+    assert result.ranked[: len(unblocked)] == tuple(unblocked)  # blocks rank last
+
+
+BLOCKS = [
+    {"acute_suicidality_or_crisis": True},
+    {"active_psychosis_or_mania": True},
+    {"dissociation": "high"},
+]
+
+
+@PROPERTY
+@given(VALID, st.sampled_from(BLOCKS))
+def test_adding_a_block_never_raises_a_blocked_candidates_rank(context, raw, block) -> None:
+    before = rank(parse_presentation(raw), context)
+    after = rank(parse_presentation({**raw, **block}), context)
+    for candidate in after.ranked:
+        old = before.by_id(candidate.modality)
+        if len(candidate.blocks) > len(old.blocks):
+            assert candidate.rank >= old.rank
+
+
+@PROPERTY
+@given(VALID)
+def test_equal_scores_are_ordered_by_evidence(context, raw) -> None:
+    result = rank(parse_presentation(raw), context)
+    points = context.rules.evidence_points
+    for first, second in itertools.pairwise(result.ranked):
+        if len(first.blocks) == len(second.blocks) and first.score == second.score:
+            assert points.get(first.evidence or "none", 0) >= points.get(
+                second.evidence or "none", 0
+            )
+
+
+def test_presentation_round_trips_through_its_dict() -> None:
+    presentation = Presentation(frozenset({"nightmares"}), "low", "ptsd", ("emdr",))
+    assert parse_presentation(presentation.to_dict()) == presentation

@@ -1,0 +1,117 @@
+"""A resources tree holding the neutral test handouts, for tests of the handout code.
+
+The real PEMAT items, targets, references and printed wording are copied in, so the
+tests exercise the shipped rules on texts that do not change under them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kapdesk.kb.model import KBVersion
+from kapdesk.paths import resources_dir
+from kapdesk.profile import ClinicProfile
+from tests.tomlwrite import dumps
+
+FIXTURES = Path(__file__).parent / "fixtures" / "handouts"
+FIXTURE_IDS = ("after-your-session", "emdr")
+COPIED = (
+    "handouts/pemat.toml",
+    "content/references.toml",
+    "documents/handout_strings.toml",
+)
+
+
+def build_handout_root(target: Path) -> Path:
+    """Write a resources tree with the fixture handouts under ``target``; return it."""
+    real = resources_dir()
+    for rel in COPIED:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(real / rel, target / rel)
+    with (real / "handouts" / "library.toml").open("rb") as fh:
+        config = tomllib.load(fh)
+    modalities = {entry["id"]: entry["modalities"] for entry in config["handouts"]}
+    config["handouts"] = [{"id": hid, "modalities": modalities[hid]} for hid in FIXTURE_IDS]
+    (target / "handouts" / "library.toml").write_text(dumps(config) + "\n", encoding="utf-8")
+    for lang in ("en", "es"):
+        shutil.copytree(FIXTURES / lang, target / "handouts" / lang)
+    return target
+
+
+def use_library_at(root: Path, monkeypatch: pytest.MonkeyPatch):
+    """Make the program's handout library (CLI, GUI, renderer) the one under ``root``."""
+    import kapdesk.handouts
+
+    monkeypatch.setattr(kapdesk.handouts, "resources_dir", lambda: root)
+    return kapdesk.handouts.library()
+
+
+# --- reading generated PDFs -----------------------------------------------------------------
+
+CLINIC = ClinicProfile(
+    clinic_name="Valle Verde Clinic",
+    phone="555-0100",
+    after_hours="555-0199 (on-call nurse)",
+    crisis_text="Crisis line: call or text 555-0111 at any hour.",
+)
+KB_VERSION = KBVersion("0123456789abcdef", date(2026, 1, 1))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of text as drawn: its page, font, size and baseline position."""
+
+    page: int
+    text: str
+    font: str
+    size: float
+    x: float
+    y: float
+
+
+def text_runs(pdf: bytes) -> list[Run]:
+    """Every text run with its effective font size (Tf size × text-matrix scale)."""
+    runs: list[Run] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, 1):
+
+        def visit(text, cm, tm, font, size, number=number) -> None:
+            if not text.strip() or font is None:
+                return
+            scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+            x = tm[4] * cm[0] + cm[4]
+            y = tm[5] * cm[3] + cm[5]
+            runs.append(Run(number, text, str(font.get("/BaseFont")), size * scale, x, y))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def body_runs(pdf: bytes) -> list[Run]:
+    """Runs between the letterhead rule and the footer rule (the handout's own text)."""
+    from kapdesk.documents.frame import FOOTER_HEIGHT, HEADER_HEIGHT, MARGIN
+
+    _, height = PdfReader(io.BytesIO(pdf)).pages[0].mediabox.upper_right
+    top = float(height) - MARGIN - HEADER_HEIGHT
+    return [r for r in text_runs(pdf) if MARGIN + FOOTER_HEIGHT < r.y < top]
+
+
+def body_text(pdf: bytes) -> str:
+    """The handout's own text across pages, without letterheads and footers, squashed."""
+    return squash("".join(run.text for run in body_runs(pdf)))

@@ -1,0 +1,174 @@
+"""The Eligibility page: live result, validated numbers, sources on demand, print preview."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QUrl
+
+from kapdesk.decide.eligibility import EligibilityContext, load_context
+from kapdesk.kb.store import KnowledgeBase
+from kapdesk.paths import AppPaths
+from kapdesk.profile import ClinicProfile
+from kapdesk.ui.eligibility_page import NO, NOT_ASKED, YES, EligibilityPage
+from kapdesk.ui.pdf_preview import PdfPreviewDialog
+from kapdesk.ui.worker import CoreWorker
+
+
+@pytest.fixture(scope="module")
+def context(built_data_dir: Path) -> EligibilityContext:
+    with KnowledgeBase.open(AppPaths(built_data_dir).kb_path) as kb:
+        return load_context(kb)
+
+
+@pytest.fixture
+def page(qtbot, context: EligibilityContext, tmp_path: Path):
+    # The page evaluates on the GUI thread; the worker only writes PDFs (no KB needed).
+    worker = CoreWorker(AppPaths(tmp_path))
+    page = EligibilityPage(worker, lambda: ClinicProfile(clinic_name="Harbour Clinic"))
+    qtbot.addWidget(page)
+    page.set_context(context)
+    yield page
+    worker.shutdown()
+
+
+def test_ticking_avm_turns_the_result_contraindicated_at_once(page: EligibilityPage) -> None:
+    assert page.result.tier == "incomplete"
+    page.radio("arteriovenous_malformation", YES).click()
+    assert page.result.tier == "contraindicated"
+    assert "Contraindicated" in page.banner.text()
+    assert page.banner.accessibleName() == "Result: Contraindicated"
+    assert "#a4161a" in page.banner_row.styleSheet()
+    assert "Arteriovenous malformation is a contraindication" in page.details.toPlainText()
+    page.radio("arteriovenous_malformation", NO).click()
+    assert page.result.tier == "incomplete"
+
+
+def answer_required(page: EligibilityPage) -> None:
+    for key in page.context.rules.required:
+        if key.endswith("_bp"):
+            continue
+        safe = key in ("has_escort_home", "can_avoid_driving_until_next_day")
+        page.radio(key, YES if safe else NO).click()
+    page.field("systolic_bp").setText("120")
+    page.field("diastolic_bp").setText("80")
+
+
+def test_all_required_answered_is_eligible_and_missing_empty(page: EligibilityPage) -> None:
+    assert "Not answered yet" in page.details.toPlainText()
+    answer_required(page)
+    assert page.result.tier == "eligible" and page.result.missing == ()
+    assert "Not answered yet" not in page.details.toPlainText()
+    page.radio("maoi", YES).click()
+    assert page.result.tier == "eligible_with_cautions"
+
+
+def test_numbers_are_validated_as_typed(page: EligibilityPage) -> None:
+    answer_required(page)
+    page.field("systolic_bp").setText("400")
+    assert "400 is out of range" in page.field_error("systolic_bp")
+    assert page.result.answers["systolic_bp"] is None  # never accepted
+    assert page.result.tier == "incomplete" and "systolic_bp" in page.result.missing
+    page.field("systolic_bp").setText("181")
+    assert page.field_error("systolic_bp") == "" and page.result.tier == "defer"
+    page.field("diastolic_bp").setText("190")
+    assert "not below systolic_bp 181" in page.field_error("diastolic_bp")
+    assert page.result.answers["diastolic_bp"] is None
+    page.field("weight_kg").setText("seventy")
+    assert "not a number" in page.field_error("weight_kg")
+
+
+def test_iv_reference_dose_updates_with_weight(page: EligibilityPage) -> None:
+    route = page.combo("route")
+    route.setCurrentIndex(route.findData("iv"))
+    page.field("weight_kg").setText("64")
+    assert "for 64 kg is 32 mg over 40 minutes" in page.details.toPlainText()
+    assert "Research reference, not an order" in page.details.toPlainText()
+
+
+def test_route_is_disabled_for_esketamine(page: EligibilityPage) -> None:
+    route, product = page.combo("route"), page.combo("product")
+    route.setCurrentIndex(route.findData("iv"))
+    product.setCurrentIndex(product.findData("esketamine"))
+    assert not route.isEnabled() and route.currentData() is None
+    assert "Spravato REMS" in page.details.toPlainText()
+    product.setCurrentIndex(product.findData("racemic"))
+    assert route.isEnabled()
+
+
+def test_sources_shown_on_demand(page: EligibilityPage) -> None:
+    page.radio("pregnant", YES).click()
+    assert "Janssen Pharmaceuticals" not in page.details.toPlainText()
+    page.details.anchorClicked.emit(QUrl("src:pregnancy"))
+    assert "Janssen Pharmaceuticals. SPRAVATO" in page.details.toPlainText()
+    assert "Hide sources" in page.details.toPlainText()
+    page.details.anchorClicked.emit(QUrl("src:pregnancy"))
+    assert "Janssen Pharmaceuticals" not in page.details.toPlainText()
+
+
+def test_missing_item_link_jumps_to_the_question(qtbot, page: EligibilityPage) -> None:
+    page.resize(1000, 500)
+    page.show()
+    qtbot.waitExposed(page)
+    bar = page.scroll.verticalScrollBar()
+    assert bar.value() == 0
+    page.details.anchorClicked.emit(QUrl("ask:can_avoid_driving_until_next_day"))
+    assert bar.value() > 0
+    assert page.focusWidget() is page.radio("can_avoid_driving_until_next_day", YES)
+
+
+def test_clear_forgets_everything(page: EligibilityPage) -> None:
+    answer_required(page)
+    page.radio("maoi", YES).click()
+    page.combo("condition").setCurrentIndex(2)
+    page.field("weight_kg").setText("70")
+    page.clear()
+    assert page.result.tier == "incomplete"
+    assert all(v is None for k, v in page.result.answers.items() if k != "product")
+    assert page.radio("maoi", NOT_ASKED).isChecked()
+    assert page.field("weight_kg").text() == "" and page.combo("condition").currentData() is None
+
+
+def test_print_preview_shows_the_chart_summary(
+    qtbot, page: EligibilityPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[bytes, str, str]] = []
+    monkeypatch.setattr(
+        PdfPreviewDialog,
+        "show_pdf",
+        classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
+    )
+    monkeypatch.setattr(page, "ask_patient_name", lambda: "Ana Ruiz")
+    page.radio("bipolar_disorder", YES).click()
+    page.print_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    pdf, title, name = shown[0]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Specialist review" in text and "Ana Ruiz" in text and "Harbour Clinic" in text
+    assert "Bipolar disorder: ketamine has been studied" in " ".join(text.split())
+    assert title == "Eligibility chart summary" and name == "eligibility-summary.pdf"
+
+
+def test_cancelled_name_dialog_prints_nothing(page: EligibilityPage, monkeypatch) -> None:
+    submitted: list[str] = []
+    monkeypatch.setattr(page, "ask_patient_name", lambda: None)
+    monkeypatch.setattr(page.worker, "submit", lambda tag, func: submitted.append(tag))
+    page.print_button.click()
+    assert submitted == []
+
+
+def test_main_window_loads_the_checklist(qtbot, data_dir: Path) -> None:
+    from kapdesk.ui.main_window import MainWindow
+
+    win = MainWindow(AppPaths(data_dir))
+    qtbot.addWidget(win)
+    win.start_loading()
+    qtbot.waitUntil(lambda: win.eligibility.context is not None, timeout=20_000)
+    win.show_page(win.eligibility)
+    assert win.pages.currentWidget() is win.eligibility
+    win.eligibility.radio("hypersensitivity", YES).click()
+    assert win.eligibility.result.tier == "contraindicated"
+    win.close()

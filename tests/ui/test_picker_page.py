@@ -1,0 +1,133 @@
+"""The Integration picker page, driven like a clinician would (offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from kapdesk.handouts import library
+from kapdesk.paths import AppPaths
+from kapdesk.profile import ClinicProfile
+from kapdesk.ui.main_window import MainWindow
+from kapdesk.ui.pdf_preview import PdfPreviewDialog
+from kapdesk.ui.picker_page import PickerPage
+from kapdesk.ui.worker import CoreWorker
+
+OFFERED = ("cbt", "emdr", "ifs")
+
+
+@pytest.fixture
+def page(qtbot, data_dir: Path):
+    worker = CoreWorker(AppPaths(data_dir))
+    opened: list[str] = []
+    page = PickerPage(worker, lambda: ClinicProfile(offered=OFFERED), opened.append)
+    page.opened = opened
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    with qtbot.waitSignal(
+        worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "picker:setup"
+    ):
+        worker.start()
+    yield page
+    worker.shutdown()
+
+
+def order(page: PickerPage) -> list[str]:
+    return [card.modality for card in page.cards]
+
+
+def card(page: PickerPage, modality: str):
+    return next(c for c in page.cards if c.modality == modality)
+
+
+def test_ticking_high_dissociation_moves_emdr_below_unblocked_at_once(qtbot, page) -> None:
+    assert page.isEnabled() and len(page.cards) == 6
+    page.checkboxes["trauma_origin"].click()
+    assert order(page)[0] == "emdr"
+    page.dissociation.setCurrentIndex(page.dissociation.findData("high"))
+    unblocked = [c.modality for c in page.cards if not c.blocked]
+    assert order(page).index("emdr") > max(order(page).index(m) for m in unblocked)
+    emdr = card(page, "emdr").text.text()
+    assert "Blocked" in emdr and "DES-II" in emdr
+    assert order(page)[0] == "cbt"
+
+
+def test_cards_explain_fit_evidence_training_and_refer_out(qtbot, page) -> None:
+    page.checkboxes["intrusive_imagery"].click()
+    page.condition.setCurrentIndex(page.condition.findData("ptsd"))
+    art = card(page, "art").text.text()
+    assert "Intrusive images or flashbacks:</b>" in art  # the reason names its feature
+    assert "Limited" in art and "We are not sure how well it works" in art
+    assert "Not offered here: refer out" in art
+    assert "3-day course" in art  # clinician training from the knowledge base
+    assert "Offered here" in card(page, "emdr").text.text()
+    assert "Strong" in card(page, "emdr").text.text()
+
+
+def test_crisis_shows_the_safety_message_on_top(qtbot, page) -> None:
+    assert page.alerts.isHidden()
+    page.checkboxes["acute_suicidality_or_crisis"].click()
+    assert not page.alerts.isHidden() and "safety first" in page.alerts.text()
+    assert [c.blocked for c in page.cards] == [False] * 3 + [True] * 3
+    page.checkboxes["acute_suicidality_or_crisis"].click()
+    assert page.alerts.isHidden()
+
+
+def test_reference_link_opens_the_modality(qtbot, page) -> None:
+    card(page, "ifs").reference_link.linkActivated.emit("reference")
+    assert page.opened == ["ifs"]
+
+
+def test_print_summary_previews_the_pdf(qtbot, page, monkeypatch) -> None:
+    shown: list[tuple[bytes, str, str]] = []
+    monkeypatch.setattr(
+        PdfPreviewDialog,
+        "show_pdf",
+        classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
+    )
+    page.checkboxes["avoidance"].click()
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    pdf, title, name = shown[0]
+    assert pdf.startswith(b"%PDF") and "clinician summary" in title and name.endswith(".pdf")
+    assert page.print_button.isEnabled()
+
+
+def test_handout_button_only_where_a_handout_exists(qtbot, page, monkeypatch) -> None:
+    handouts = library()
+    with_handout = [m for m in order(page) if handouts.for_modality(m)]
+    for each in page.cards:
+        assert (each.handout_button is not None) == (each.modality in with_handout)
+    assert with_handout, "the handout library maps no picker candidate"
+    shown: list[str] = []
+    monkeypatch.setattr(
+        PdfPreviewDialog,
+        "show_pdf",
+        classmethod(lambda cls, parent, pdf, title, name: shown.append(name)),
+    )
+    card(page, with_handout[0]).handout_actions["es"].trigger()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert shown[0].endswith("-es.pdf")
+
+
+def test_main_window_has_the_page_and_links_to_reference(qtbot, data_dir: Path) -> None:
+    win = MainWindow(AppPaths(data_dir))
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(
+        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
+    ):
+        win.start_loading()
+    qtbot.waitUntil(lambda: win.picker.isEnabled(), timeout=20_000)
+    win.show_page(win.picker)
+    assert win.nav.currentItem().text() == "Integration picker"
+    card(win.picker, "emdr").reference_link.linkActivated.emit("reference")
+    assert win.pages.currentWidget() is win.reference
+    qtbot.waitUntil(
+        lambda: "Eye Movement Desensitization" in win.reference.detail.toPlainText(),
+        timeout=5000,
+    )
+    win.close()
