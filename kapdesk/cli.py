@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from kapdesk import __version__
 from kapdesk.errors import ContentError, DataError, UserInputError
 from kapdesk.paths import AppPaths
-
-log = logging.getLogger("kapdesk")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -452,8 +452,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kapdesk: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
+        # The reader went away (`kapdesk … | head`): stop quietly, also at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the contract: never a traceback on the terminal
-        log.exception("internal error")
-        print(f"kapdesk: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        where = _log_internal_error(args, exc)
+        print(
+            f"kapdesk: internal error: {type(exc).__name__}: {exc}"
+            + (f" (details in {where})" if where else ""),
+            file=sys.stderr,
+        )
         return 1
+
+
+def _log_internal_error(args: argparse.Namespace, exc: BaseException) -> Path | None:
+    """Append the traceback to the log in the data directory; return its path.
+
+    Only the command name, the exception type and the code locations are written:
+    never the arguments or the exception message, which may hold a patient's name or
+    a clinician's note.
+    """
+    try:
+        path = AppPaths.resolve(args.data_dir).ensure().log_path
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        stamp = datetime.now().isoformat(timespec="seconds")
+        with path.open("a", encoding="utf-8") as log_file:
+            log_file.write(
+                f"{stamp} internal error in `kapdesk {args.command}`: {type(exc).__name__}\n"
+                f"{frames}\n"
+            )
+        return path
+    except OSError:
+        return None

@@ -130,3 +130,35 @@ def test_subprocess_entry_point_never_prints_a_traceback(data_dir: Path) -> None
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_internal_error_is_one_line_and_logged_without_personal_text(
+    capsys, data_dir: Path, monkeypatch
+) -> None:
+    import kapdesk.kb.store as store
+
+    secret = "note for " + "Jane Doe"  # built at run time: not on a source line
+
+    def boom(*args, **kwargs):
+        raise RuntimeError(secret)
+
+    monkeypatch.setattr(store.KnowledgeBase, "search", boom)
+    code, out, err = run(capsys, data_dir, "search", "ketamine")
+    assert code == 1 and out == ""
+    assert err.startswith("kapdesk: internal error: RuntimeError") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    log = (data_dir / "kapdesk.log").read_text(encoding="utf-8")
+    assert "RuntimeError" in log and "Jane Doe" not in log
+
+
+def test_broken_pipe_exits_quietly(data_dir: Path) -> None:
+    producer = subprocess.Popen(
+        [sys.executable, "-m", "kapdesk", "--data-dir", str(data_dir), "show", "ketamine-iv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert producer.stdout is not None
+    producer.stdout.read(10)
+    producer.stdout.close()
+    _, err = producer.communicate()
+    assert producer.returncode == 0 and b"Traceback" not in err and b"Exception ignored" not in err
