@@ -213,18 +213,37 @@ def cmd_pick(args: argparse.Namespace) -> int:
     from kapdesk.decide.integration import pick, read_presentation, text_report
     from kapdesk.profile import load_profile
 
+    plan_only = {"--choose": args.choose, "--lang": args.lang, "--large-print": args.large_print}
+    for option, value in plan_only.items():
+        if value and not args.plan_pdf:
+            raise UserInputError(f"{option}: only used with --plan-pdf OUT (the patient's plan)")
     presentation = read_presentation(args.presentation)
     profile = load_profile(AppPaths.resolve(args.data_dir))
+    plan = None
     with _open_kb(args) as kb:
         result = pick(kb, presentation, profile.offered)
+        if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
+            from kapdesk.documents.handout import HandoutOptions
+            from kapdesk.documents.integration_plan import plan_pdf, save_plan
+            from kapdesk.handouts import library
+
+            options = HandoutOptions(
+                lang=library().check_lang(args.lang or "en"), large_print=args.large_print
+            )
+            plan, rendered = plan_pdf(
+                kb, result, profile=profile, modality=args.choose, options=options
+            )
         if args.pdf:
             from kapdesk.documents.picker_sheet import write_picker_sheet
 
             write_picker_sheet(Path(args.pdf), kb, result, profile=profile)
             print(f"Wrote {args.pdf}", file=sys.stderr)
+    if plan is not None:
+        save_plan(Path(args.plan_pdf), rendered)
+        print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
     if args.json:
-        _print_json(result.to_dict())
-    elif not args.pdf:
+        _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
+    elif not (args.pdf or args.plan_pdf):
         print(text_report(result))
     return 0
 
@@ -389,6 +408,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pick.add_argument("--json", action="store_true")
     pick.add_argument("--pdf", metavar="OUT", help="write the clinician summary (PDF)")
+    pick.add_argument(
+        "--plan-pdf", metavar="OUT", help="write the patient's 'Your integration plan' (PDF)"
+    )
+    pick.add_argument(
+        "--choose",
+        metavar="MODALITY",
+        help="the plan's therapy (default: the top-ranked unblocked, offered candidate)",
+    )
+    pick.add_argument("--lang", metavar="en|es", help="the plan's language (default en)")
+    pick.add_argument(
+        "--large-print", action="store_true", help="plan in 18 pt bold text, line spacing 1.5"
+    )
     pick.set_defaults(func=cmd_pick)
 
     handout = sub.add_parser("handout", help="print patient handouts as PDF, or list them")

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kapdesk.errors import DataError, UserInputError
 from kapdesk.paths import AppPaths
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 1
 
@@ -108,6 +110,8 @@ class ProfileStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        import sqlite_utils  # imported here: the GUI shows its window before needing it
+
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite_utils.Database(sqlite3.connect(path))

@@ -381,14 +381,14 @@ def compare(
     )
 
 
-def text_report(comparison: Comparison, *, only_differences: bool = False) -> str:
+def text_report(comparison: Comparison) -> str:
     """The comparison as plain text for a terminal: one block per row, one line per option."""
     from kapdesk.documents.charts import chart_bars
 
     words = wording(comparison.lang)
     short = comparison.short_names
     lines = [" | ".join(comparison.names[mid] for mid in comparison.modalities)]
-    for row in comparison.differing_rows() if only_differences else comparison.rows:
+    for row in comparison.rows:
         same = "" if row.differs else "  (same for all)"
         lines += ["", f"{row.label}{same}"]
         for cell in row.cells:

@@ -137,10 +137,10 @@ def _part_markup(
     text = escape(part.text)
     if part.rating and part.condition and comparison.condition is None:
         # Summary of every condition: the rating word is the badge.
-        text = (
-            escape(labels.condition(part.condition, comparison.lang))
-            + " "
-            + _badge(part.rating, labels.strength(part.rating, comparison.lang))
+        template = escape(wording(comparison.lang)["strength_item"])
+        text = template.format(
+            condition=escape(labels.condition(part.condition, comparison.lang)),
+            rating=_badge(part.rating, labels.strength(part.rating, comparison.lang)),
         )
     elif part.rating:
         text = _badge(part.rating, labels.strength(part.rating, comparison.lang)) + " " + text

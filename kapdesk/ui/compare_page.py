@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.decide.compare import MAX_MODALITIES, MIN_MODALITIES, Comparison, compare
+from kapdesk.decide.compare import (
+    MAX_MODALITIES,
+    MIN_MODALITIES,
+    Cell,
+    Comparison,
+    Part,
+    compare,
+)
 from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.charts import (
     AXIS_COLOR,
@@ -45,6 +53,7 @@ from kapdesk.documents.charts import (
     MIN_BAR,
     MUTED_COLOR,
     ONSET_COLOR,
+    Axis,
     build_axis,
     chart_bars,
     visible_tick_labels,
@@ -53,6 +62,9 @@ from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, STRENGTHS
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.worker import CoreWorker
+
+if TYPE_CHECKING:
+    from kapdesk.kb.store import KnowledgeBase
 
 TAG = "compare:"
 LANGUAGES = (("en", "English"), ("es", "Español"))
@@ -83,7 +95,7 @@ class GridResult:
     no_rating: str
 
 
-def _catalog(kb) -> tuple[list[Choice], list[tuple[str, str]]]:
+def _catalog(kb: KnowledgeBase) -> tuple[list[Choice], list[tuple[str, str]]]:
     labels = kb.labels
     choices = [
         Choice(
@@ -98,8 +110,10 @@ def _catalog(kb) -> tuple[list[Choice], list[tuple[str, str]]]:
     return choices, [(c, labels.condition(c)) for c in CONDITIONS]
 
 
-def _grid_job(ids: list[str], audience: str, lang: str, condition: str | None):
-    def job(kb) -> GridResult:
+def _grid_job(
+    ids: list[str], audience: str, lang: str, condition: str | None
+) -> Callable[[KnowledgeBase], GridResult]:
+    def job(kb: KnowledgeBase) -> GridResult:
         comparison = compare(kb, ids, audience=audience, lang=lang, condition=condition)
         labels = kb.labels
         return GridResult(
@@ -122,7 +136,7 @@ def _badge(rating: str | None, word: str) -> str:
     )
 
 
-def _part_html(result: GridResult, part) -> str:
+def _part_html(result: GridResult, part: Part) -> str:
     word = result.strength_words.get(part.rating or "", "")
     if part.condition and result.comparison.condition is None:
         # One line per condition: its name and its rating, in words and colour.
@@ -134,7 +148,7 @@ def _part_html(result: GridResult, part) -> str:
     return escape(part.text)
 
 
-def _cell_html(result: GridResult, row_index: int, cell) -> str:
+def _cell_html(result: GridResult, row_index: int, cell: Cell) -> str:
     if cell.missing:
         body = f"<span style='color:{MUTED_COLOR}'>{escape(cell.text)}</span>"
         more = "reason"
@@ -276,7 +290,7 @@ class OnsetChart(QWidget):
         painter.end()
 
     def _paint_legend(
-        self, painter: QPainter, metrics, left: float, line: float, lang: str
+        self, painter: QPainter, metrics: QFontMetricsF, left: float, line: float, lang: str
     ) -> None:
         words = wording(lang)
         x = left
@@ -287,7 +301,15 @@ class OnsetChart(QWidget):
             painter.drawText(QPointF(x + 22, line * 0.75), label)
             x += 40 + metrics.horizontalAdvance(label)
 
-    def _paint_axis(self, painter, metrics, axis, x_of, top: float, bottom: float) -> None:
+    def _paint_axis(
+        self,
+        painter: QPainter,
+        metrics: QFontMetricsF,
+        axis: Axis,
+        x_of: Callable[[float], float],
+        top: float,
+        bottom: float,
+    ) -> None:
         ticks = [(x_of(days), label) for days, label in axis.ticks]
         labelled = visible_tick_labels(ticks, metrics.horizontalAdvance, gap=6)
         painter.setPen(QPen(QColor(AXIS_COLOR), 1))
@@ -529,7 +551,7 @@ class ComparePage(QWidget):
         self.language.setEnabled(patient)
         self._request()
 
-    def options(self) -> dict:
+    def options(self) -> dict[str, str | None]:
         """The current choice, as the core's keyword arguments."""
         return {
             "audience": self.audience.currentData(),
@@ -579,18 +601,18 @@ class ComparePage(QWidget):
         only = self.only_differences.isChecked()
         return [r.attribute for r in self.result.comparison.rows if r.differs or not only]
 
-    def _show_sources(self, url) -> None:
+    def _show_sources(self, url: QUrl) -> None:
         if self.result is None or not url.toString().startswith("cell:"):
             return
         _, row, modality_id = url.toString().split(":", 2)
         self.sources.setHtml(sources_html(self.result, int(row), modality_id))
 
     # --- printing -------------------------------------------------------------------------
-    def _pdf_job(self, path: Path | None):
+    def _pdf_job(self, path: Path | None) -> Callable[[KnowledgeBase], tuple]:
         profile = self.profile_loader()
         ids, options = list(self.chosen), self.options()
 
-        def job(kb):
+        def job(kb: KnowledgeBase) -> tuple[bytes, int, Comparison]:
             from kapdesk.documents.comparison import comparison_pdf
 
             comparison = compare(kb, ids, **options)

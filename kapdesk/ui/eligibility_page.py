@@ -45,7 +45,6 @@ from kapdesk.decide.eligibility import (
 )
 from kapdesk.decide.eligibility_rules import Question
 from kapdesk.presentation import TIER_COLORS
-from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "eligibility:"
@@ -154,7 +153,7 @@ class EligibilityPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        worker.ready.connect(self._kb_ready)
+        worker.when_ready(self._kb_ready)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
 
@@ -435,6 +434,8 @@ class EligibilityPage(QWidget):
             self.set_context(result)
         elif tag == f"{TAG}pdf":
             self.status.setText("")
+            from kapdesk.ui.pdf_preview import PdfPreviewDialog
+
             PdfPreviewDialog.show_pdf(
                 self, result, "Eligibility chart summary", "eligibility-summary.pdf"
             )

@@ -149,7 +149,7 @@ class HandoutsPage(QWidget):
         self.table.itemChanged.connect(self._update_chosen)
         self.clear_button.clicked.connect(self.clear_patient_details)
         self.preview_button.clicked.connect(self.preview)
-        worker.ready.connect(self._load)
+        worker.when_ready(self._load)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
 

@@ -16,6 +16,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -40,7 +42,8 @@ from kapdesk.decide.integration import (
 )
 from kapdesk.decide.integration_rules import BOOLEAN_FEATURES, DISSOCIATION_LEVELS
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS
+from kapdesk.integration_plan import plan_choice
+from kapdesk.kb.model import CONDITIONS, LANGUAGES
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.worker import CoreWorker
@@ -145,6 +148,74 @@ def guidance_html(result: PickResult) -> str:
     return _items("Notes", notes) + _items("Timing of integration sessions", timing)
 
 
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the clinician chose for the patient's plan."""
+
+    modality: str
+    lang: str
+    large_print: bool
+
+
+class PlanDialog(QDialog):
+    """Choose the therapy (from the ranked cards), language and print size of the plan.
+
+    Blocked therapies are listed but cannot be chosen; the first choice offered is the
+    core's default (the top-ranked unblocked candidate the clinic offers).
+    """
+
+    def __init__(self, result: PickResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Patient plan")
+        self.therapy = QComboBox()
+        self.therapy.setAccessibleName("Therapy")
+        for candidate in result.ranked:
+            label = f"{candidate.rank}. {candidate.short_name}"
+            if candidate.blocked:
+                label += " (blocked)"
+            elif not candidate.available:
+                label += " (refer out)"
+            self.therapy.addItem(label, candidate.modality)
+            item = self.therapy.model().item(self.therapy.count() - 1)
+            item.setEnabled(not candidate.blocked)
+            if candidate.blocked:
+                item.setToolTip(candidate.blocked_reason or "")
+        self.therapy.setCurrentIndex(self.therapy.findData(plan_choice(result).modality))
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language")
+        for lang in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(lang, lang), lang)
+        self.large_print = QCheckBox("Large print (18 pt bold)")
+        note = QLabel("Blocked therapies are greyed out: the picker advises against starting them.")
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Therapy", self.therapy)
+        form.addRow("Language", self.language)
+        form.addRow("", self.large_print)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def request(self) -> PlanRequest:
+        return PlanRequest(
+            self.therapy.currentData(), self.language.currentData(), self.large_print.isChecked()
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, result: PickResult) -> PlanRequest | None:
+        """Show the dialog modally (tests replace this); None when cancelled."""
+        dialog = cls(result, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.request() if accepted else None
+
+
 class CandidateCard(QFrame):
     """One ranked option, with its Reference link and, when one exists, its handout."""
 
@@ -234,6 +305,11 @@ class PickerPage(QWidget):
         self.print_button = QPushButton("Print summary…")
         self.print_button.setToolTip("Preview, print or save the clinician summary as a PDF")
         self.print_button.clicked.connect(self.print_summary)
+        self.plan_button = QPushButton("Patient plan…")
+        self.plan_button.setToolTip(
+            "Preview, print or save the patient's 'Your integration plan' (English or Spanish)"
+        )
+        self.plan_button.clicked.connect(self.print_plan)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -241,6 +317,7 @@ class PickerPage(QWidget):
         left_layout.addLayout(choices)
         left_layout.addWidget(self.offered_label)
         left_layout.addWidget(self.print_button)
+        left_layout.addWidget(self.plan_button)
         left_layout.addStretch(1)
         left_scroll = QScrollArea()
         left_scroll.setWidget(left)
@@ -281,7 +358,7 @@ class PickerPage(QWidget):
         layout.addWidget(left_scroll)
         layout.addLayout(right, 1)
         self.setEnabled(False)
-        worker.ready.connect(self._kb_ready)
+        worker.when_ready(self._kb_ready)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
 
@@ -378,8 +455,37 @@ class PickerPage(QWidget):
 
             return TITLE, picker_sheet_bytes(kb, result, profile=profile), "integration-picker.pdf"
 
-        self.print_button.setEnabled(False)
+        self._set_printing(True)
         self.worker.submit(TAG + "pdf", build)
+
+    def print_plan(self) -> None:
+        """Ask for the therapy, language and size, then preview the patient's plan (built on
+        the worker)."""
+        if self.result is None:
+            return
+        request = PlanDialog.ask(self, self.result)
+        if request is None:
+            return
+        result = self.result
+        profile = self.profile_loader()
+
+        def build(kb) -> tuple[str, bytes, str]:
+            from kapdesk.documents.handout import HandoutOptions
+            from kapdesk.documents.integration_plan import plan_pdf
+
+            options = HandoutOptions(lang=request.lang, large_print=request.large_print)
+            _, rendered = plan_pdf(
+                kb, result, profile=profile, modality=request.modality, options=options
+            )
+            return rendered.title, rendered.pdf, rendered.suggested_name
+
+        self._set_printing(True)
+        self.worker.submit(TAG + "pdf", build)
+
+    def _set_printing(self, busy: bool) -> None:
+        """One printout at a time: both print buttons wait for the worker."""
+        self.print_button.setEnabled(not busy)
+        self.plan_button.setEnabled(not busy)
 
     def open_handout(self, handout_id: str, lang: str) -> None:
         """Preview a modality's patient handout in ``lang`` (built on the worker)."""
@@ -414,11 +520,11 @@ class PickerPage(QWidget):
             from kapdesk.ui.pdf_preview import PdfPreviewDialog
 
             title, pdf, suggested_name = result
-            self.print_button.setEnabled(True)
+            self._set_printing(False)
             PdfPreviewDialog.show_pdf(self, pdf, title, suggested_name)
 
     def _on_failed(self, tag: str, message: str) -> None:
         if tag.startswith(TAG):
-            self.print_button.setEnabled(True)
+            self._set_printing(False)
             self.status.setText(message)
             QMessageBox.warning(self, "kapdesk — integration picker", message)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.ui.html import highlighted, modality_html
-from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.worker import CoreWorker
 
 SEARCH_DELAY_MS = 40
@@ -234,6 +233,8 @@ class ReferencePage(QWidget):
         elif tag == "pdf":
             name, pdf = result
             self.status.setText("")
+            from kapdesk.ui.pdf_preview import PdfPreviewDialog
+
             PdfPreviewDialog.show_pdf(self, pdf, name, f"{self._current_id}-reference.pdf")
 
     def _on_failed(self, tag: str, message: str) -> None:

@@ -53,6 +53,16 @@ class CoreWorker(QObject):
             )
             self.failed.emit("open", str(exc))
 
+    def when_ready(self, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(kb)`` once the knowledge base is open (now, if it already is).
+
+        Pages built after start-up (on first visit) use this instead of ``ready``.
+        """
+        if self.kb is not None:
+            callback(self.kb)
+        else:
+            self.ready.connect(callback)
+
     def submit(self, tag: str, func: Callable[[Any], Any]) -> Future:
         """Run ``func(kb)`` on the worker thread; the result arrives as ``done(tag, result)``."""
 
