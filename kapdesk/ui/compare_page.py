@@ -340,7 +340,7 @@ class ComparePage(QWidget):
         self.result: GridResult | None = None
         self._seq = 0
         self._build()
-        worker.ready.connect(lambda _kb: worker.submit(f"{TAG}catalog", _catalog))
+        worker.when_ready(lambda _kb: worker.submit(f"{TAG}catalog", _catalog))
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
 

@@ -23,6 +23,15 @@ from kapdesk.ui.reference_page import ReferencePage
 from kapdesk.ui.settings_dialog import SettingsDialog
 from kapdesk.ui.worker import CoreWorker
 
+# (attribute, navigation title), in the order a clinician works.
+PAGES = (
+    ("reference", "Reference"),
+    ("compare", "Compare"),
+    ("eligibility", "Eligibility"),
+    ("picker", "Integration picker"),
+    ("handouts", "Handouts"),
+)
+
 DISCLAIMER = (
     "kapdesk is a decision aid, not a substitute for clinical judgement. Every statement "
     "shows its sources; check them before acting on it."
@@ -46,29 +55,22 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.pages = QStackedWidget()
         self.reference = ReferencePage(self.worker, self.load_profile)
-        self._add_page("Reference", self.reference)
-        from kapdesk.ui.eligibility_page import EligibilityPage
-
-        self.eligibility = EligibilityPage(self.worker, self.load_profile)
-        self._add_page("Eligibility", self.eligibility)
-        from kapdesk.ui.picker_page import PickerPage
-
-        self.picker = PickerPage(self.worker, self.load_profile, self.open_reference)
-        self._add_page("Integration picker", self.picker)
-        from kapdesk.ui.handouts_page import HandoutsPage
-
-        self.handouts = HandoutsPage(self.worker, self.load_profile)
-        self._add_page("Handouts", self.handouts)
-        self.handouts.links_ready.connect(self.reference.set_handout_links)
         self.reference.handout_requested.connect(self.open_handout)
-        from kapdesk.ui.compare_page import ComparePage
-
-        self.compare = ComparePage(self.worker, self.load_profile)
-        self._add_page("Compare", self.compare)
-        self.reference.add_to_comparison.connect(self.compare.add_modality)
-        self.reference.add_to_comparison.connect(lambda _mid: self.show_page(self.compare))
-        # (new pages are added above this line, one block each)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.reference.add_to_comparison.connect(self._add_to_comparison)
+        # Every other page is built on its first visit, so the window appears as fast
+        # as an empty one; pages that start after the knowledge base opened catch up
+        # through CoreWorker.when_ready.
+        self._built: dict[str, QWidget] = {"reference": self.reference}
+        self._factories = {
+            "compare": self._make_compare,
+            "eligibility": self._make_eligibility,
+            "picker": self._make_picker,
+            "handouts": self._make_handouts,
+        }
+        for name, title in PAGES:
+            self.nav.addItem(title)
+            self.pages.addWidget(self._built.get(name) or QWidget())
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -91,13 +93,58 @@ class MainWindow(QMainWindow):
         self.worker.failed.connect(self._worker_failed)
         self.worker.done.connect(self._worker_done)
 
-    def _add_page(self, title: str, page) -> None:
-        self.nav.addItem(title)
-        self.pages.addWidget(page)
+    # --- pages --------------------------------------------------------------------------
+    def _make_compare(self) -> QWidget:
+        from kapdesk.ui.compare_page import ComparePage
 
-    def show_page(self, page) -> None:
-        """Switch the navigation to ``page`` (a widget added with _add_page)."""
+        return ComparePage(self.worker, self.load_profile)
+
+    def _make_eligibility(self) -> QWidget:
+        from kapdesk.ui.eligibility_page import EligibilityPage
+
+        return EligibilityPage(self.worker, self.load_profile)
+
+    def _make_picker(self) -> QWidget:
+        from kapdesk.ui.picker_page import PickerPage
+
+        return PickerPage(self.worker, self.load_profile, self.open_reference)
+
+    def _make_handouts(self) -> QWidget:
+        from kapdesk.ui.handouts_page import HandoutsPage
+
+        page = HandoutsPage(self.worker, self.load_profile)
+        page.links_ready.connect(self.reference.set_handout_links)
+        return page
+
+    def page(self, name: str) -> QWidget:
+        """The page called ``name``, built now if this is its first use."""
+        if name not in self._built:
+            row = [n for n, _ in PAGES].index(name)
+            widget = self._factories[name]()
+            placeholder = self.pages.widget(row)
+            self.pages.insertWidget(row, widget)
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._built[name] = widget
+        return self._built[name]
+
+    compare = property(lambda self: self.page("compare"))
+    eligibility = property(lambda self: self.page("eligibility"))
+    picker = property(lambda self: self.page("picker"))
+    handouts = property(lambda self: self.page("handouts"))
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.page(PAGES[row][0])
+            self.pages.setCurrentIndex(row)
+
+    def show_page(self, page: QWidget) -> None:
+        """Switch the navigation to ``page``."""
         self.nav.setCurrentRow(self.pages.indexOf(page))
+
+    def _add_to_comparison(self, modality_id: str) -> None:
+        self.compare.add_modality(modality_id)
+        self.show_page(self.compare)
 
     def open_handout(self, handout_id: str) -> None:
         """Show a handout, ticked, on the Handouts page (used by other pages' buttons)."""
@@ -156,14 +203,21 @@ class MainWindow(QMainWindow):
             browse = [(m.id, m.name, labels.category(m.category)) for m in kb.modalities()]
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
-            return kb.version, browse, offered, kb.modality_ids()
+            from kapdesk.errors import KapdeskError
+            from kapdesk.handouts import library
+
+            try:  # a broken handout file must not keep the Reference page from opening
+                links = {m: hid for hid, mods in library().modalities.items() for m in mods}
+            except KapdeskError:
+                links = {}
+            return kb.version, browse, offered, kb.modality_ids(), links
 
         self.worker.submit("kb-summary", summary)
 
     def _worker_done(self, tag: str, result) -> None:
         if tag != "kb-summary":
             return
-        version, browse, offered, ids = result
+        version, browse, offered, ids, handout_links = result
         self.kb_version = version
         self._offered_choices = offered
         self._known_ids = ids
@@ -172,6 +226,7 @@ class MainWindow(QMainWindow):
             f"Knowledge base {version.short} · content reviewed {version.reviewed.isoformat()}"
         )
         self.reference.kb_ready(browse)
+        self.reference.set_handout_links(handout_links)
 
     def _worker_failed(self, tag: str, message: str) -> None:
         if tag == "open":

@@ -35,6 +35,7 @@ def window(qtbot, data_dir: Path, tmp_path: Path, monkeypatch):
     win = MainWindow(AppPaths(data_dir))
     qtbot.addWidget(win)
     win.show()
+    win.page("handouts")  # pages are built on first use
     with qtbot.waitSignal(
         win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "handouts:library"
     ):
