@@ -336,13 +336,15 @@ class ComparePage(QWidget):
         self.worker = worker
         self.profile_loader = profile_loader
         self.choices: dict[str, Choice] = {}
+        self._waiting: list[str] = []  # added before the catalog arrived
         self.chosen: list[str] = []
         self.result: GridResult | None = None
         self._seq = 0
         self._build()
-        worker.when_ready(lambda _kb: worker.submit(f"{TAG}catalog", _catalog))
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        # After connecting done/failed: a page built late submits at once.
+        worker.when_ready(lambda _kb: worker.submit(f"{TAG}catalog", _catalog))
 
     # --- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -468,6 +470,9 @@ class ComparePage(QWidget):
     # --- choosing -----------------------------------------------------------------------
     def add_modality(self, modality_id: str) -> bool:
         """Add an option as the rightmost column; False (with a hint) if it cannot be added."""
+        if not self.choices:  # the page is still loading: add it when the catalog arrives
+            self._waiting.append(modality_id)
+            return True
         if modality_id not in self.choices:
             return False
         if modality_id in self.chosen:
@@ -670,6 +675,9 @@ class ComparePage(QWidget):
             self.condition.addItem(text, value)
         self.setEnabled(True)
         self._fill_available()
+        waiting, self._waiting = self._waiting, []
+        for modality_id in waiting:
+            self.add_modality(modality_id)
         self._request()
 
     def _on_failed(self, tag: str, message: str) -> None:

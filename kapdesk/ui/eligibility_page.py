@@ -153,9 +153,10 @@ class EligibilityPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        worker.when_ready(self._kb_ready)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        # After connecting done/failed: a page built late submits at once.
+        worker.when_ready(self._kb_ready)
 
     # --- loading ------------------------------------------------------------------------
     def _kb_ready(self, _kb: object) -> None:

@@ -149,9 +149,10 @@ class HandoutsPage(QWidget):
         self.table.itemChanged.connect(self._update_chosen)
         self.clear_button.clicked.connect(self.clear_patient_details)
         self.preview_button.clicked.connect(self.preview)
-        worker.when_ready(self._load)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        # After connecting done/failed: a page built late submits at once.
+        worker.when_ready(self._load)
 
     # --- library ------------------------------------------------------------------------
     def _load(self, _kb: object = None) -> None:

@@ -358,9 +358,10 @@ class PickerPage(QWidget):
         layout.addWidget(left_scroll)
         layout.addLayout(right, 1)
         self.setEnabled(False)
-        worker.when_ready(self._kb_ready)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        # After connecting done/failed: a page built late submits at once.
+        worker.when_ready(self._kb_ready)
 
     # --- set-up once the knowledge base is open ------------------------------------------
     def _kb_ready(self, _kb: object) -> None:

@@ -179,13 +179,14 @@ def test_reference_page_adds_to_the_comparison(qtbot, data_dir: Path) -> None:
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(
-        window.worker.done, timeout=20_000, check_params_cb=is_tag("compare:catalog")
+        window.worker.done, timeout=20_000, check_params_cb=is_tag("kb-summary")
     ):
         window.start_loading()
     assert not window.reference.compare_button.isEnabled()
     window.reference.show_modality("esketamine")
     qtbot.waitUntil(window.reference.compare_button.isEnabled, timeout=5000)
+    # The Compare page is built by this click and still loading its catalog.
     qtbot.mouseClick(window.reference.compare_button, Qt.MouseButton.LeftButton)
-    assert window.compare.chosen == ["esketamine"]
     assert window.pages.currentWidget() is window.compare
+    qtbot.waitUntil(lambda: window.compare.chosen == ["esketamine"], timeout=10_000)
     window.close()
