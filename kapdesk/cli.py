@@ -72,6 +72,12 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"kapdesk: {len(exc.problems)} problem(s) in the content", file=sys.stderr)
         return 2
+    resource_problems = _verify_other_resources()
+    if resource_problems:
+        for problem in resource_problems:
+            print(problem, file=sys.stderr)
+        print(f"kapdesk: {len(resource_problems)} problem(s) in the resources", file=sys.stderr)
+        return 2
     kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
     with kb:
         problems = kb.verify()
@@ -87,6 +93,27 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             f"{stats['references']} references; knowledge base {kb.version}"
         )
     return 0
+
+
+def _verify_other_resources() -> list[str]:
+    """Problems in the rules, wording and handout files that are read beside the KB."""
+    from kapdesk.decide.compare_wording import wording
+    from kapdesk.decide.eligibility_rules import load_rules
+    from kapdesk.decide.integration_rules import load_integration_rules
+    from kapdesk.handouts import load_library
+
+    problems: list[str] = []
+    for load in (
+        load_rules,
+        load_integration_rules,
+        lambda: [wording(lang) for lang in ("en", "es")],
+        load_library,
+    ):
+        try:
+            load()
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def cmd_kb_info(args: argparse.Namespace) -> int:

@@ -162,3 +162,20 @@ def test_broken_pipe_exits_quietly(data_dir: Path) -> None:
     producer.stdout.close()
     _, err = producer.communicate()
     assert producer.returncode == 0 and b"Traceback" not in err and b"Exception ignored" not in err
+
+
+def test_kb_verify_checks_the_rules_files_too(
+    capsys, data_dir: Path, monkeypatch, tmp_path
+) -> None:
+    import shutil
+
+    from kapdesk import paths
+
+    root = tmp_path / "res"
+    shutil.copytree(paths.resources_dir(), root)
+    target = root / "rules" / "eligibility.toml"
+    target.write_text(target.read_text(encoding="utf-8") + "\n[[[broken\n", encoding="utf-8")
+    for module in ("kapdesk.paths", "kapdesk.kb.loader", "kapdesk.decide.eligibility_rules"):
+        monkeypatch.setattr(f"{module}.resources_dir", lambda: root, raising=False)
+    code, _, err = run(capsys, data_dir, "kb", "verify")
+    assert code == 2 and "eligibility.toml: (file): not valid TOML" in err
