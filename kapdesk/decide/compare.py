@@ -3,9 +3,12 @@
 The grid follows the Option Grid and IPDAS standards: the same rows for every
 option, each cell with its sources, and an honest "No information" (with the
 content's reason) where the fact sheets give nothing. Clinician cells hold every
-statement of a section; patient cells hold the section's lead statement in plain
-language, which the content rules guarantee in both languages, so that each option
-is given in equal detail and the sheet stays short enough to read.
+statement of a section. Patient cells hold one short answer per section, as Option
+Grid does: the grid text (``grid_en``/``grid_es``) of the first statement that has
+one, which the content places on the statement that best answers the row's question;
+where a section has none, the lead statement's plain text, which the content rules
+guarantee in both languages. Each part keeps the statement's full plain text as its
+``detail`` for the screen's tooltip, so a short answer never hides the longer one.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Part:
     evidence: str | None = None
     rating: str | None = None
     condition: str | None = None
+    detail: str | None = None  # the full plain text where ``text`` is its grid answer
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Cell:
                     "evidence": p.evidence,
                     "rating": p.rating,
                     "condition": p.condition,
+                    "detail": p.detail,
                 }
                 for p in self.parts
             ],
@@ -244,14 +249,23 @@ def _missing_cell(modality: Modality, key: str, audience: str, lang: str) -> Cel
     return Cell(modality.id, text, (Part(text=text),), missing_reason=reason)
 
 
+def _patient_part(statement: Statement, lang: str, **extra: Any) -> Part:
+    """The grid answer where the statement has one (its plain text as the detail)."""
+    plain = statement.plain(lang) or ""
+    short = statement.grid(lang)
+    if short:
+        return _statement_part(statement, short, detail=plain, **extra)
+    return _statement_part(statement, plain, **extra)
+
+
 def _section_cell(modality: Modality, section: str, audience: str, lang: str) -> Cell:
     statements = modality.sections.get(section, ())
     if not statements:
         return _missing_cell(modality, section, audience, lang)
     if audience == "patient":
-        lead = statements[0]
-        text = lead.plain(lang) or ""
-        return Cell(modality.id, text, (_statement_part(lead, text),))
+        answer = next((s for s in statements if s.grid(lang)), statements[0])
+        part = _patient_part(answer, lang)
+        return Cell(modality.id, part.text, (part,))
     parts = tuple(_statement_part(s, s.text) for s in statements)
     return Cell(modality.id, "\n\n".join(p.text for p in parts), parts)
 
@@ -263,10 +277,13 @@ def _strength_cell(
     if strength is None:
         return _missing_cell(modality, f"strength.{condition}", audience, lang)
     statement = strength.statement
-    detail = (statement.plain(lang) or "") if audience == "patient" else statement.text
-    part = _statement_part(statement, detail, rating=strength.rating, condition=condition)
+    extra = {"rating": strength.rating, "condition": condition}
+    if audience == "patient":
+        part = _patient_part(statement, lang, **extra)
+    else:
+        part = _statement_part(statement, statement.text, **extra)
     word = labels.strength(strength.rating, lang)
-    return Cell(modality.id, f"{word}. {detail}", (part,))
+    return Cell(modality.id, f"{word}. {part.text}", (part,))
 
 
 def _strength_summary_cell(modality: Modality, lang: str, labels: Labels) -> Cell:

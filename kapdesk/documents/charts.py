@@ -37,6 +37,8 @@ COURSE_COLOR = "#7a5195"
 AXIS_COLOR = "#9a9a9a"
 MUTED_COLOR = "#5c5c5c"
 MIN_BAR = 3.0  # points (or pixels on screen): the narrowest bar drawn
+PLOT_SHARE_MIN = 0.2  # of the chart's width, at least, for the bars themselves
+NAME_SHARE_MAX = 0.4  # of the chart's width, at most, for the options' names
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,14 @@ class _Layout:
     name_w: float
     plot_w: float
     line_h: float
-    legend_h: float
+    legend_x: float
+    legend_lines: int
     axis_h: float
     rows: int
+
+    @property
+    def legend_h(self) -> float:
+        return self.font_size * (0.2 + 1.4 * self.legend_lines)
 
     @property
     def height(self) -> float:
@@ -195,6 +202,35 @@ class _Layout:
         return self.plot_x + axis.position(days) * self.plot_w
 
 
+def min_chart_width(timelines: Sequence[Timeline], lang: str, font_size: float) -> float:
+    """The narrowest drawing whose rows fit: name, the smallest plot, "2 hours to 1 day".
+
+    A layout that gives the chart less would run the bar labels into whatever stands to
+    the right of the chart (the legend wraps instead).
+    """
+    from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
+
+    register_fonts()
+    names = max((_width(t.name, BOLD, font_size) for t in timelines), default=0.0) + font_size
+    texts = max((_width(b.text, FAMILY, font_size) for b in chart_bars(timelines, lang)), default=0)
+    return (names + texts + font_size * 1.6) / (1 - PLOT_SHARE_MIN)
+
+
+def _legend_place(
+    words: dict[str, Any], font_size: float, name_w: float, width: float
+) -> tuple[float, int]:
+    """Where the legend starts and on how many lines: over the plot, else from the left
+    edge, else one item a line."""
+    from kapdesk.documents.fonts import FAMILY
+
+    labels = [_width(words[f"chart_{kind}"], FAMILY, font_size) for kind in ("onset", "course")]
+    # Swatch, gap, label; then the same again after a gap (as _draw_legend sets them).
+    one_line = font_size * (3.4 + 2.1) + sum(labels)
+    if name_w + one_line <= width:
+        return name_w, 1
+    return 0.0, 1 if one_line <= width else 2
+
+
 def timeline_drawing(
     timelines: Sequence[Timeline],
     lang: str,
@@ -202,11 +238,13 @@ def timeline_drawing(
     *,
     font_size: float = 7.5,
     cite: dict[str, str] | None = None,
+    line_spacing: float = 1.35,
 ) -> Any:
     """The chart as a reportlab Drawing ``width`` points wide.
 
     ``cite`` maps a modality id to citation text ("[4, 7]") printed after its ranges
-    on clinician sheets.
+    on clinician sheets; ``line_spacing`` (times ``font_size``) sets the height of each
+    bar's line, so that a one-page sheet can set the chart closer.
     """
     from reportlab.graphics.shapes import Drawing
 
@@ -216,21 +254,24 @@ def timeline_drawing(
     axis = build_axis(timelines, lang)
     bars = chart_bars(timelines, lang)
     widest = max((_width(t.name, BOLD, font_size) for t in timelines), default=0.0)
-    name_w = min(widest + font_size, width * 0.3)
+    name_w = min(widest + font_size, width * NAME_SHARE_MAX)
     texts = [f"{b.text} {(cite or {}).get(b.modality, '')}" for b in bars]
     text_w = max((_width(t, FAMILY, font_size) for t in texts), default=0.0) + font_size
+    words = wording(lang)
+    legend_x, legend_lines = _legend_place(words, font_size, name_w, width)
     layout = _Layout(
         width=width,
         font_size=font_size,
         name_w=name_w,
-        plot_w=max(width - name_w - text_w, width * 0.35),
-        line_h=font_size * 1.35,
-        legend_h=font_size * 1.6,
+        plot_w=max(width - name_w - text_w, width * PLOT_SHARE_MIN),
+        line_h=font_size * line_spacing,
+        legend_x=legend_x,
+        legend_lines=legend_lines,
         axis_h=font_size * 2.0,
         rows=len(bars),
     )
     drawing = Drawing(width, layout.height)
-    _draw_legend(drawing, layout, wording(lang))
+    _draw_legend(drawing, layout, words)
     _draw_grid(drawing, layout, axis)
     for index, bar in enumerate(bars):
         _draw_bar(drawing, layout, axis, index, bar, (cite or {}).get(bar.modality, ""))
@@ -245,14 +286,17 @@ def _draw_legend(drawing: Any, layout: _Layout, words: dict[str, Any]) -> None:
 
     size = layout.font_size
     y = layout.height - size * 1.2
-    x = layout.plot_x
+    x = layout.legend_x
     for kind, colour in (("onset", ONSET_COLOR), ("course", COURSE_COLOR)):
         drawing.add(
             Rect(x, y, size * 1.6, size * 0.8, fillColor=colors.HexColor(colour), strokeColor=None)
         )
         label = words[f"chart_{kind}"]
         drawing.add(String(x + size * 2.1, y, label, fontName=FAMILY, fontSize=size))
-        x += size * 3.4 + _width(label, FAMILY, size)
+        if layout.legend_lines == 1:
+            x += size * 3.4 + _width(label, FAMILY, size)
+        else:
+            y -= size * 1.4
 
 
 def _draw_grid(drawing: Any, layout: _Layout, axis: Axis) -> None:

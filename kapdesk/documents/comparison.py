@@ -2,16 +2,20 @@
 
 The patient sheet follows Option Grid: one page (landscape for four options), the
 patients' questions as rows, a "Questions to ask" box and a "What matters most to
-me" box with lines to write on. To stay on one page it is set in the largest type
-size, from 9 pt down to 6.5 pt, at which the whole grid fits; it never shortens or
-drops a cell, so when even the smallest size cannot hold the content, the sheet
-runs on to a second page. The clinician sheet gives every statement, its evidence
-type and numbered citations, and ends with the reference list.
+me" box with lines to write on. Its cells are the content's short grid answers, and
+its layout (question column, chart and boxes) is chosen to leave the grid the most
+room, so that it fits on one page at a size patients can read: the largest size from
+10 pt down to 9 pt that fits. Only when 9 pt cannot hold the content on one page does
+the sheet go down to 8 pt, and below that it runs on to a second page at 9 pt rather
+than shrink out of reach. It never shortens or drops a cell. The clinician sheet gives
+every statement, its evidence type and numbered citations, and ends with the
+reference list, on as many pages as that takes.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +26,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from kapdesk.decide.compare import Cell, Comparison, Part
+from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
 from kapdesk.decide.compare_wording import wording
-from kapdesk.documents.charts import timeline_drawing
+from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
@@ -32,9 +36,20 @@ from kapdesk.kb.store import KnowledgeBase
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
-PATIENT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0, 6.75, 6.5, 6.25, 6.0)
+# Patient type sizes, largest first. 9 pt is the size patients can read; a sheet goes
+# down to 8 pt only to stay on one page, and otherwise runs on to a second page at 9 pt.
+PATIENT_SIZES = (10.0, 9.5, 9.0)
+PATIENT_FALLBACK_SIZES = (8.5, 8.0)
+PATIENT_LEADING = 1.15  # line height in sizes: as close as DejaVu Sans sets without touching
 CLINICIAN_SIZE = 8.0
 LABEL_WIDTH = 0.9 * inch  # at least; widened so that no word of a row label is broken
+LABEL_STEP, LABEL_STEPS = 0.1 * inch, 7  # wider question columns tried on patient sheets
+# (chart, questions box) shares of the width tried for the patient band; the rest is
+# the "what matters" box.
+BAND_SPLITS = ((0.5, 0.25), (0.46, 0.3), (0.42, 0.33), (0.44, 0.34), (0.52, 0.27), (0.48, 0.3))
+UNBOUNDED = 1e6
+CHART_LINE_SPACING = 1.2  # the patient chart's bars, a little closer than the clinician's
+SUBTITLE_SCALE = 1.15  # the condition beside the title, in body sizes
 HEADER_FILL = colors.HexColor("#e6e6e6")
 BAND_FILL = colors.HexColor("#f4f4f4")
 LINE = colors.HexColor("#b3b3b3")
@@ -45,11 +60,12 @@ MUTED = "#5c5c5c"
 class _Styles:
     size: float
     body: ParagraphStyle
+    cell: ParagraphStyle
     bold: ParagraphStyle
     small: ParagraphStyle
     title: ParagraphStyle
-    subtitle: ParagraphStyle
     heading: ParagraphStyle
+    box_heading: ParagraphStyle
     bullet: ParagraphStyle
     numbered: ParagraphStyle
 
@@ -64,22 +80,18 @@ class _Styles:
             leading=size * leading,
             spaceAfter=size * 0.4,
         )
+        # Inside the grid the cell padding spaces the rows; no space after the text.
+        cell = ParagraphStyle("cmp-cell", parent=body, spaceAfter=0)
         return cls(
             size=size,
             body=body,
-            bold=ParagraphStyle("cmp-bold", parent=body, fontName=BOLD),
+            cell=cell,
+            bold=ParagraphStyle("cmp-bold", parent=cell, fontName=BOLD),
             small=ParagraphStyle(
                 "cmp-small", parent=body, fontSize=size * 0.88, leading=size * 1.06
             ),
             title=ParagraphStyle(
-                "cmp-title", parent=body, fontName=BOLD, fontSize=size * 1.7, leading=size * 2.0
-            ),
-            subtitle=ParagraphStyle(
-                "cmp-subtitle",
-                parent=body,
-                fontName=BOLD,
-                fontSize=size * 1.15,
-                leading=size * 1.45,
+                "cmp-title", parent=body, fontName=BOLD, fontSize=size * 1.6, leading=size * 1.9
             ),
             heading=ParagraphStyle(
                 "cmp-heading",
@@ -88,6 +100,9 @@ class _Styles:
                 fontSize=size * 1.1,
                 leading=size * 1.4,
                 spaceAfter=size * 0.3,
+            ),
+            box_heading=ParagraphStyle(
+                "cmp-box-heading", parent=body, fontName=BOLD, spaceAfter=size * 0.3
             ),
             bullet=ParagraphStyle(
                 "cmp-bullet",
@@ -161,14 +176,14 @@ def _cell_paragraphs(
     cites: _Citations | None,
 ) -> list[Flowable]:
     if cell.missing:
-        return [Paragraph(f'<font color="{MUTED}">{escape(cell.text)}</font>', styles.body)]
+        return [Paragraph(f'<font color="{MUTED}">{escape(cell.text)}</font>', styles.cell)]
     # Statements are set apart; the one-line-per-condition summary is not.
     gap = 0 if comparison.condition is None and cell.parts[0].condition else styles.size * 0.45
     flowables: list[Flowable] = []
     for part in cell.parts:
         if flowables and gap:
             flowables.append(Spacer(1, gap))
-        flowables.append(Paragraph(_part_markup(part, comparison, kb, cites), styles.body))
+        flowables.append(Paragraph(_part_markup(part, comparison, kb, cites), styles.cell))
     return flowables
 
 
@@ -178,6 +193,7 @@ def _grid(
     styles: _Styles,
     width: float,
     cites: _Citations | None,
+    label_width: float | None = None,
 ) -> Table:
     """One table row per attribute; a row taller than a page breaks between lines."""
     words = wording(comparison.lang)
@@ -194,20 +210,22 @@ def _grid(
         ("BOX", (0, 0), (-1, -1), 0.6, LINE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, LINE),
         ("LINEAFTER", (0, 0), (-2, -1), 0.3, LINE),
-        ("TOPPADDING", (0, 0), (-1, -1), styles.size * 0.2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), styles.size * 0.3),
+        ("TOPPADDING", (0, 0), (-1, -1), styles.size * 0.1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), styles.size * 0.25),
         ("LEFTPADDING", (0, 0), (-1, -1), styles.size * 0.4),
         ("RIGHTPADDING", (0, 0), (-1, -1), styles.size * 0.4),
     ]
+    label_width = label_width or _label_width(comparison, styles)
+    text_width = label_width - 2 * styles.size * 0.4
     for index, row in enumerate(comparison.rows, 1):
-        label = Paragraph(escape(row.label), styles.bold)
+        printed = _printed_label(row, comparison)
+        label = Paragraph(_label_markup(printed, text_width, styles.size), styles.bold)
         cells = [_cell_paragraphs(cell, comparison, kb, styles, cites) for cell in row.cells]
         data.append([label, *cells])
         style.append(("LINEBELOW", (0, index), (-1, index), 0.5, LINE))
         if index % 2 == 0:
             style.append(("BACKGROUND", (0, index), (-1, index), BAND_FILL))
     count = len(comparison.modalities)
-    label_width = _label_width(comparison, styles)
     column = (width - label_width) / count
     # Clinician cells can be taller than a page and break inside; patient rows stay whole.
     table = Table(
@@ -220,22 +238,82 @@ def _grid(
     return table
 
 
+def _printed_label(row: Row, comparison: Comparison) -> str:
+    """The row's label as printed: a patient sheet names its condition once, by the title.
+
+    "How well does it work? (Post-traumatic stress disorder (PTSD))" would take six
+    lines of the question column beside four-line answers; the title line already says
+    which condition the sheet is for.
+    """
+    if comparison.audience == "patient" and comparison.condition and row.attribute == STRENGTH:
+        return wording(comparison.lang)["strength_patient"]
+    return row.label
+
+
+def _label_pieces(label: str) -> list[str]:
+    """The label's words, a hyphenated word split after each hyphen ("Treatment-", ...)."""
+    return [piece for word in label.split() for piece in re.findall(r"[^-]+-?|-", word)]
+
+
+def _label_markup(label: str, width: float, size: float) -> str:
+    """The row label broken into lines no wider than ``width``, also after a hyphen.
+
+    reportlab breaks lines only at spaces and cuts a word that does not fit anywhere,
+    so a long compound such as "(Treatment-resistant" would force a wide question
+    column; breaking it after its hyphen keeps the answers' columns wide.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for piece in _label_pieces(label):
+        if lines:
+            joined = lines[-1] + ("" if lines[-1].endswith("-") else " ") + piece
+            if stringWidth(joined, BOLD, size) <= width:
+                lines[-1] = joined
+                continue
+        lines.append(piece)
+    return "<br/>".join(escape(line) for line in lines)
+
+
 def _label_width(comparison: Comparison, styles: _Styles) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    words = [word for row in comparison.rows for word in row.label.split()]
-    widest = max(stringWidth(word, BOLD, styles.size) for word in words)
+    pieces = [piece for row in comparison.rows for piece in _label_pieces(row.label)]
+    widest = max(stringWidth(piece, BOLD, styles.size) for piece in pieces)
     return max(LABEL_WIDTH, widest + styles.size * 0.8 + 1)
+
+
+def _shortest(candidates: Sequence[Flowable], width: float) -> Flowable:
+    """The candidate layout that needs the least height at ``width``."""
+    return min(candidates, key=lambda flowable: flowable.wrap(width, UNBOUNDED)[1])
+
+
+def _patient_grid(
+    comparison: Comparison, kb: KnowledgeBase, styles: _Styles, width: float
+) -> Flowable:
+    """The grid with the question column as wide as makes the grid shortest.
+
+    A narrow question column wraps the questions onto more lines than the answers
+    beside them; a wide one squeezes the answers. Which balance is best depends on the
+    language and the options, so a few widths are tried.
+    """
+    least = _label_width(comparison, styles)
+    widths = [least + step * LABEL_STEP for step in range(LABEL_STEPS)]
+    grids = [_grid(comparison, kb, styles, width, None, label_width=w) for w in widths]
+    return _shortest(grids, width)
 
 
 def _title_block(comparison: Comparison, kb: KnowledgeBase, styles: _Styles) -> list[Flowable]:
     words = wording(comparison.lang)
-    story: list[Flowable] = [Paragraph(escape(words[f"title_{comparison.audience}"]), styles.title)]
+    title = escape(words[f"title_{comparison.audience}"])
     if comparison.condition:
+        # The condition stands beside the title (below it only when the line is full),
+        # so that the grid keeps the room.
         condition = kb.labels.condition(comparison.condition, comparison.lang)
-        line = words["condition_line"].format(condition=condition)
-        story.append(Paragraph(escape(line), styles.subtitle))
-    elif comparison.audience == "clinician":
+        line = escape(words["condition_line"].format(condition=condition))
+        title += f'<font size="{styles.size * SUBTITLE_SCALE}">\u2003{line}</font>'
+    story: list[Flowable] = [Paragraph(title, styles.title)]
+    if not comparison.condition and comparison.audience == "clinician":
         story.append(Paragraph(escape(words["all_conditions_line"]), styles.body))
     if comparison.audience == "patient":
         # Names may contain "and" or commas themselves: list them with semicolons.
@@ -244,7 +322,7 @@ def _title_block(comparison: Comparison, kb: KnowledgeBase, styles: _Styles) -> 
         intro = words["intro_patient"].format(options=options)
     else:
         intro = words["intro_clinician"]
-    story += [Paragraph(escape(intro), styles.body), Spacer(1, styles.size * 0.6)]
+    story += [Paragraph(escape(intro), styles.body), Spacer(1, styles.size * 0.3)]
     return story
 
 
@@ -259,10 +337,16 @@ def _chart_block(
             sources = [ref for span in (line.onset, line.course) if span for ref in span.sources]
             chart_cites[line.modality] = cites.numbers(sources)
     drawing = timeline_drawing(
-        comparison.timelines, comparison.lang, width, font_size=styles.size, cite=chart_cites
+        comparison.timelines,
+        comparison.lang,
+        width,
+        font_size=styles.size,
+        cite=chart_cites,
+        line_spacing=CHART_LINE_SPACING if cites is None else 1.35,
     )
+    heading = styles.heading if cites is not None else styles.box_heading
     return [
-        Paragraph(escape(words["chart_title"]), styles.heading),
+        Paragraph(escape(words["chart_title"]), heading),
         drawing,
         Spacer(1, styles.size * 0.3),
         Paragraph(f'<font color="{MUTED}">{escape(words["chart_note"])}</font>', styles.small),
@@ -279,21 +363,33 @@ def _writing_lines(width: float, count: int, gap: float) -> Flowable:
     return drawing
 
 
-def _patient_band(comparison: Comparison, styles: _Styles, width: float) -> Table:
-    """The chart beside the two boxes, so the grid keeps most of the page."""
+def _patient_band(comparison: Comparison, styles: _Styles, width: float) -> Flowable:
+    """The chart beside the two boxes, split so that the band is as low as it can be
+    while the chart keeps room for its legend and labels."""
+    pad = styles.size * 0.6
+    needed = min_chart_width(comparison.timelines, comparison.lang, styles.size) + 2 * pad
+    splits = [(c, b) for c, b in BAND_SPLITS if width * c >= needed] or [max(BAND_SPLITS)]
+    bands = [_band(comparison, styles, width, width * chart, width * box) for chart, box in splits]
+    return _shortest(bands, width)
+
+
+def _band(
+    comparison: Comparison, styles: _Styles, width: float, chart_w: float, box_w: float
+) -> Table:
+    """The chart (``chart_w`` wide), the questions (``box_w``) and what matters (the rest)."""
     words = wording(comparison.lang)
     pad = styles.size * 0.6
-    chart_w, box_w = width * 0.5, width * 0.25
-    questions = [Paragraph(escape(words["questions_title"]), styles.heading)] + [
+    questions = [Paragraph(escape(words["questions_title"]), styles.box_heading)] + [
         Paragraph(escape(q), styles.bullet, bulletText="•") for q in words["questions"]
     ]
+    matters_w = width - chart_w - box_w
     matters = [
-        Paragraph(escape(words["matters_title"]), styles.heading),
+        Paragraph(escape(words["matters_title"]), styles.box_heading),
         Paragraph(f'<font color="{MUTED}">{escape(words["matters_prompt"])}</font>', styles.small),
-        _writing_lines(box_w - 2 * pad, words["matters_lines"], styles.size * 2.3),
+        _writing_lines(matters_w - 2 * pad, words["matters_lines"], styles.size * 2.0),
     ]
     chart = _chart_block(comparison, styles, chart_w - 2 * pad, None)
-    band = Table([[chart, questions, matters]], colWidths=[chart_w, box_w, width - chart_w - box_w])
+    band = Table([[chart, questions, matters]], colWidths=[chart_w, box_w, matters_w])
     band.setStyle(
         TableStyle(
             [
@@ -335,14 +431,14 @@ def comparison_story(
     width = _frame_width(landscape)
     patient = comparison.audience == "patient"
     if patient:
-        styles = _Styles.at(font_size or PATIENT_SIZES[0])
+        styles = _Styles.at(font_size or PATIENT_SIZES[0], leading=PATIENT_LEADING)
     else:
         styles = _Styles.at(font_size or CLINICIAN_SIZE, leading=1.35)
     if patient:
         return [
             *_title_block(comparison, kb, styles),
-            _grid(comparison, kb, styles, width, None),
-            Spacer(1, styles.size * 0.9),
+            _patient_grid(comparison, kb, styles, width),
+            Spacer(1, styles.size * 0.4),
             _patient_band(comparison, styles, width),
         ]
     ref_ids = comparison.source_ids()
@@ -381,21 +477,32 @@ def comparison_pdf(
 ) -> tuple[bytes, int]:
     """The sheet as PDF bytes and its page count.
 
-    A patient sheet is set in the largest size that fits on one page; when no size
-    does, in the largest size that needs the fewest pages.
+    A patient sheet is set in the largest size from 10 pt to 9 pt that fits on one
+    page; failing that, in 8.5 or 8 pt if that keeps it on one page; failing that, in
+    9 pt on as many pages as it needs, because a sheet the patient cannot read helps
+    no one. The clinician sheet has one size and as many pages as its content needs.
     """
     info = _info(comparison, kb, profile)
-    sizes = PATIENT_SIZES if comparison.audience == "patient" else (CLINICIAN_SIZE,)
-    tried: list[tuple[int, bytes]] = []
-    for size in sizes:
+
+    def rendered(size: float) -> tuple[bytes, int]:
         buffer = io.BytesIO()
-        story = comparison_story(kb, comparison, font_size=size)
-        pages = render(buffer, story, info, invariant=invariant)
+        pages = render(
+            buffer, comparison_story(kb, comparison, font_size=size), info, invariant=invariant
+        )
+        return buffer.getvalue(), pages
+
+    if comparison.audience != "patient":
+        return rendered(CLINICIAN_SIZE)
+    for size in PATIENT_SIZES:
+        data, pages = rendered(size)
         if pages == 1:
-            return buffer.getvalue(), pages
-        tried.append((pages, buffer.getvalue()))
-    fewest = min(pages for pages, _ in tried)
-    return next(data for pages, data in tried if pages == fewest), fewest
+            return data, pages
+    readable = (data, pages)  # at 9 pt
+    for size in PATIENT_FALLBACK_SIZES:
+        smaller = rendered(size)
+        if smaller[1] == 1:
+            return smaller
+    return readable
 
 
 def write_comparison(

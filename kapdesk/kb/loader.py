@@ -31,7 +31,16 @@ from kapdesk.kb.model import (
 )
 from kapdesk.paths import resources_dir
 
-STATEMENT_KEYS = {"text", "sources", "evidence", "reviewed", "plain_en", "plain_es"}
+STATEMENT_KEYS = {
+    "text",
+    "sources",
+    "evidence",
+    "reviewed",
+    "plain_en",
+    "plain_es",
+    "grid_en",
+    "grid_es",
+}
 RANGE_KEYS = {"onset": "days", "course": "weeks"}
 MODALITY_KEYS = {
     "id",
@@ -49,6 +58,8 @@ MODALITY_KEYS = {
 }
 REFERENCE_KEYS = {"citation", "year", "doi", "pmid", "pmcid", "sheet_keys"}
 SHORT_NAME_MAX = 20
+# A patient-grid answer: about three lines of a column on the one-page patient sheet.
+GRID_MAX = 110
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,8 @@ def _statement(
             problems.add(rel, f"{key}.{name}", "missing: the patient view needs plain text here")
             ok = False
         plain[name] = value
+    grid = _grid_texts(raw, rel, key, problems, plain)
+    ok = ok and grid is not None
     span = None
     if range_key and range_key in raw:
         value = raw[range_key]
@@ -216,7 +229,52 @@ def _statement(
         plain_es=plain["plain_es"],
         days=span if range_key == "days" else None,
         weeks=span if range_key == "weeks" else None,
+        grid_en=grid["grid_en"],
+        grid_es=grid["grid_es"],
     )
+
+
+def _grid_texts(
+    raw: dict[str, Any],
+    rel: str,
+    key: str,
+    problems: _Problems,
+    plain: dict[str, str | None],
+) -> dict[str, str | None] | None:
+    """The optional short answers for the patient grid; None when they are malformed.
+
+    They come in both languages or not at all (a Spanish sheet must never show a long
+    cell beside short ones), each shortens the plain text of the same statement, and
+    each fits the one-page patient sheet.
+    """
+    grid: dict[str, str | None] = {"grid_en": raw.get("grid_en"), "grid_es": raw.get("grid_es")}
+    if all(value is None for value in grid.values()):
+        return grid
+    ok = True
+    for lang in ("en", "es"):
+        name, other = f"grid_{lang}", f"grid_{'es' if lang == 'en' else 'en'}"
+        value = grid[name]
+        if value is None:
+            problems.add(rel, f"{key}.{name}", f"missing: {other} is given; give both or neither")
+            ok = False
+        elif not _nonempty_str(value):
+            problems.add(rel, f"{key}.{name}", "must be non-empty text")
+            ok = False
+        elif len(value) > GRID_MAX:
+            problems.add(
+                rel,
+                f"{key}.{name}",
+                f"{len(value)} characters; a grid answer has at most {GRID_MAX}",
+            )
+            ok = False
+        elif not plain.get(f"plain_{lang}"):
+            problems.add(
+                rel,
+                f"{key}.{name}",
+                f"needs plain_{lang}: a grid answer shortens the statement's plain text",
+            )
+            ok = False
+    return grid if ok else None
 
 
 def _load_references(path: Path, rel: str, problems: _Problems) -> dict[str, Reference]:

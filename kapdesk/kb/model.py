@@ -62,9 +62,16 @@ class Statement:
     plain_es: str | None = None
     days: tuple[float, float] | None = None
     weeks: tuple[float, float] | None = None
+    # The plain text shortened for one cell of the patient comparison grid.
+    grid_en: str | None = None
+    grid_es: str | None = None
 
     def plain(self, lang: str) -> str | None:
         return self.plain_es if lang == "es" else self.plain_en
+
+    def grid(self, lang: str) -> str | None:
+        """The short patient-grid answer in ``lang``, where the content gives one."""
+        return self.grid_es if lang == "es" else self.grid_en
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -73,7 +80,7 @@ class Statement:
             "evidence": self.evidence,
             "reviewed": self.reviewed.isoformat(),
         }
-        for key in ("plain_en", "plain_es"):
+        for key in ("plain_en", "plain_es", "grid_en", "grid_es"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
         for key in ("days", "weeks"):
@@ -92,6 +99,8 @@ class Statement:
             plain_es=d.get("plain_es"),
             days=tuple(d["days"]) if d.get("days") else None,
             weeks=tuple(d["weeks"]) if d.get("weeks") else None,
+            grid_en=d.get("grid_en"),
+            grid_es=d.get("grid_es"),
         )
 
 

@@ -16,8 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QUrl
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QTextBrowser,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -194,13 +195,22 @@ def grid_html(result: GridResult, only_differences: bool) -> str:
     )
 
 
+def cell_detail(cell: Cell) -> str:
+    """The full plain text behind a cell's short patient answers ("" when it shows it all)."""
+    return "\n\n".join(part.detail for part in cell.parts if part.detail)
+
+
 def sources_html(result: GridResult, row_index: int, modality_id: str) -> str:
-    """What one cell rests on: each statement's references and evidence type, or the reason
-    the content gives for having no information."""
+    """What one cell rests on: the full plain text behind a short answer, each statement's
+    references and evidence type, or the reason the content gives for having no
+    information."""
     comparison = result.comparison
     row = comparison.rows[row_index]
     cell = row.cell(modality_id)
     head = f"<b>{escape(comparison.names[modality_id])}</b> — {escape(row.label)}"
+    detail = cell_detail(cell)
+    if detail:
+        head += f"<p><i>In full:</i> {escape(detail)}</p>"
     if cell.missing:
         return f"{head}<p><i>No information.</i> Reason given in the content: " + escape(
             cell.missing_reason or ""
@@ -387,11 +397,14 @@ class ComparePage(QWidget):
         self.grid = QTextBrowser()
         self.grid.setOpenLinks(False)
         self.grid.setAccessibleName("Comparison grid")
+        # A short patient answer shows its full plain text as the cell's tooltip.
+        self.grid.viewport().installEventFilter(self)
         self.chart = OnsetChart()
         self.sources = QTextBrowser()
         self.sources.setAccessibleName("Sources of the chosen cell")
         self.sources.setHtml(
-            f"<p style='color:{MUTED_COLOR}'>Click “sources” in a cell to see its references.</p>"
+            f"<p style='color:{MUTED_COLOR}'>Click “sources” in a cell to see its references. "
+            "In the patient view, hover over an answer to read it in full.</p>"
         )
 
         pick = QGroupBox("Options")
@@ -603,8 +616,42 @@ class ComparePage(QWidget):
         """The attributes the grid shows now, top to bottom."""
         if self.result is None:
             return []
+        return [self.result.comparison.rows[i].attribute for i in self._visible_indices()]
+
+    def _visible_indices(self) -> list[int]:
         only = self.only_differences.isChecked()
-        return [r.attribute for r in self.result.comparison.rows if r.differs or not only]
+        rows = self.result.comparison.rows if self.result else ()
+        return [i for i, row in enumerate(rows) if row.differs or not only]
+
+    def tooltip_at(self, pos: QPoint) -> str:
+        """The tooltip for the grid cell at ``pos`` (viewport coordinates): the full plain
+        text behind a short patient answer, or "" where the cell already shows it all."""
+        if self.result is None:
+            return ""
+        cursor = self.grid.cursorForPosition(pos)
+        table = cursor.currentTable()
+        if table is None:
+            return ""
+        where = table.cellAt(cursor)
+        visible = self._visible_indices()
+        # Row 0 is the header and column 0 the questions.
+        if not (1 <= where.row() <= len(visible) and where.column() >= 1):
+            return ""
+        comparison = self.result.comparison
+        row = comparison.rows[visible[where.row() - 1]]
+        detail = cell_detail(row.cell(comparison.modalities[where.column() - 1]))
+        return f"<p>{escape(detail)}</p>" if detail else ""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        tooltip = isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip
+        if tooltip and watched is self.grid.viewport():
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.grid.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(watched, event)
 
     def _show_sources(self, url: QUrl) -> None:
         if self.result is None or not url.toString().startswith("cell:"):

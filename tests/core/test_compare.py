@@ -31,14 +31,17 @@ def test_rows_are_the_sections_plus_the_evidence_row(kb) -> None:
     ]
 
 
-def test_patient_rows_are_questions_with_plain_language(kb) -> None:
+def test_patient_rows_are_questions_with_short_plain_answers(kb) -> None:
     grid = compare(kb, ["kap", "ssri-snri", "cbt"], audience="patient", condition="gad")
     assert grid.row("onset").label == "How soon might I feel better?"
     kap = kb.modality("kap")
-    assert grid.row("onset").cell("kap").text == kap.sections["onset"][0].plain_en
+    onset = kap.sections["onset"][0]
+    cell = grid.row("onset").cell("kap")
+    assert cell.text == onset.grid_en and cell.parts[0].detail == onset.plain_en
     spanish = compare(kb, ["kap", "cbt"], audience="patient", lang="es", condition="gad")
     assert spanish.row("onset").label == "¿Cuándo podría sentirme mejor?"
-    assert spanish.row("onset").cell("kap").text == kap.sections["onset"][0].plain_es
+    assert spanish.row("onset").cell("kap").text == onset.grid_es
+    assert spanish.row("onset").cell("kap").parts[0].detail == onset.plain_es
     assert spanish.names["kap"] == kap.name_es
 
 

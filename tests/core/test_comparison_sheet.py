@@ -44,13 +44,19 @@ def test_patient_sheet_for_three_options_is_one_page(patient_gad) -> None:
     assert width < height  # portrait
 
 
+def printed_label(row, lang: str) -> str:
+    """A patient sheet for one condition names the condition once, beside its title."""
+    return wording(lang)["strength_patient"] if row.attribute == "strength" else row.label
+
+
 def test_patient_sheet_names_every_option_and_row(patient_gad) -> None:
     grid, data, _ = patient_gad
     whole = squash("".join(read(data)[0]))
     for mid in grid.modalities:
         assert squash(grid.names[mid]) in whole, mid
     for row in grid.rows:
-        assert squash(row.label) in whole, row.attribute
+        assert squash(printed_label(row, "en")) in whole, row.attribute
+    assert squash("For: Generalized anxiety disorder") in whole
 
 
 def test_patient_sheet_has_the_chart_the_boxes_and_the_frame(patient_gad) -> None:
@@ -79,8 +85,9 @@ def test_spanish_sheet_has_the_spanish_row_labels(kb) -> None:
     for section in ("mechanism", "onset", "cost", "regulatory"):
         assert squash(kb.labels.section(section, "patient", "es")) in whole
     for row in grid.rows:
-        assert squash(row.label) in whole
-    assert squash("¿Qué tan bien funciona? (Trastorno de ansiedad generalizada)") in whole
+        assert squash(printed_label(row, "es")) in whole
+    assert squash("¿Qué tan bien funciona?") in whole
+    assert squash("Para: Trastorno de ansiedad generalizada") in whole
     assert squash("Lo que más me importa") in whole and "Página1de" in whole
 
 

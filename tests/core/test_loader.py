@@ -11,7 +11,7 @@ import pytest
 
 from kapdesk.errors import ContentError
 from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS
+from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.paths import resources_dir
 from tests.tomlwrite import dumps
 
@@ -116,6 +116,31 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
         lambda d: d["serious_risks"][0].__setitem__("days", [5, 1]),
         "modalities/emdr.toml: serious_risks[0].days: unknown key",
     ),
+    (
+        "grid answer too long for the patient sheet",
+        lambda d: d["mechanism"][0].__setitem__("grid_en", "Word " * 22 + "end."),
+        "modalities/emdr.toml: mechanism[0].grid_en: 114 characters; a grid answer has at most 110",
+    ),
+    (
+        "Spanish grid answer too long",
+        lambda d: d["strength"]["ptsd"].__setitem__("grid_es", "x" * 111),
+        "modalities/emdr.toml: strength.ptsd.grid_es: 111 characters; a grid answer has at most",
+    ),
+    (
+        "grid answer in one language only",
+        lambda d: d["mechanism"][1].__setitem__("grid_en", "A short answer."),
+        "modalities/emdr.toml: mechanism[1].grid_es: missing: grid_en is given; give both",
+    ),
+    (
+        "empty grid answer",
+        lambda d: d["mechanism"][0].__setitem__("grid_es", " "),
+        "modalities/emdr.toml: mechanism[0].grid_es: must be non-empty text",
+    ),
+    (
+        "grid answer without the plain text it shortens",
+        lambda d: d["burden"][2].update(grid_en="Short.", grid_es="Corto."),
+        "modalities/emdr.toml: burden[2].grid_en: needs plain_en: a grid answer shortens",
+    ),
 ]
 
 
@@ -184,3 +209,20 @@ def test_content_hash_changes_with_any_byte(content_root: Path) -> None:
     path = content_root / "content" / "modalities" / "cbt.toml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# reviewed again\n", encoding="utf-8")
     assert content_hash(content_root) != before
+
+
+def test_grid_answers_load_and_survive_the_database_form(content_root: Path) -> None:
+    """A grid answer added anywhere a plain text is (here a non-lead statement) is kept."""
+
+    def add(d: dict) -> None:
+        d["mechanism"][1].update(grid_en="How it works is not known.", grid_es="No se sabe.")
+
+    edit_modality(content_root, "emdr", add)
+    emdr = load_content(content_root).modalities["emdr"]
+    statement = emdr.sections["mechanism"][1]
+    assert (statement.grid("en"), statement.grid("es")) == (
+        "How it works is not known.",
+        "No se sabe.",
+    )
+    assert Modality.from_dict(emdr.to_dict()) == emdr
+    assert emdr.sections["mechanism"][2].grid("es") is None

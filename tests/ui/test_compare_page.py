@@ -178,9 +178,7 @@ def test_reference_page_adds_to_the_comparison(qtbot, data_dir: Path) -> None:
     window = MainWindow(AppPaths(data_dir))
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(
-        window.worker.done, timeout=20_000, check_params_cb=is_tag("kb-summary")
-    ):
+    with qtbot.waitSignal(window.worker.done, timeout=20_000, check_params_cb=is_tag("kb-summary")):
         window.start_loading()
     assert not window.reference.compare_button.isEnabled()
     window.reference.show_modality("esketamine")
@@ -190,3 +188,37 @@ def test_reference_page_adds_to_the_comparison(qtbot, data_dir: Path) -> None:
     assert window.pages.currentWidget() is window.compare
     qtbot.waitUntil(lambda: window.compare.chosen == ["esketamine"], timeout=10_000)
     window.close()
+
+
+def test_patient_grid_shows_short_answers_with_the_full_text_as_tooltip(qtbot, page) -> None:
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent, QTextCursor
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    for mid in ("kap", "ssri-snri", "cbt"):
+        page.add_modality(mid)
+    page.audience.setCurrentIndex(page.audience.findData("patient"))
+    page.condition.setCurrentIndex(page.condition.findData("gad"))
+    wait_grid(qtbot, page, audience="patient", condition="gad")
+    cell = page.result.comparison.row("onset").cell("kap")
+    short, full = cell.text, cell.parts[0].detail
+    text = page.grid.toPlainText()
+    assert short in text and full not in text
+
+    found = page.grid.document().find(short)
+    at = QTextCursor(page.grid.document())
+    at.setPosition(found.selectionStart() + 2)
+    point = page.grid.cursorRect(at).center()
+    assert full in page.tooltip_at(point)
+    assert page.tooltip_at(QPoint(2, 2)) == ""  # outside the answers
+
+    viewport = page.grid.viewport()
+    event = QHelpEvent(QEvent.Type.ToolTip, point, viewport.mapToGlobal(point))
+    QApplication.sendEvent(viewport, event)
+    assert full in QToolTip.text()
+    QToolTip.hideText()
+
+    # The sources panel gives the full text too, for those who cannot hover.
+    onset = [r.attribute for r in page.result.comparison.rows].index("onset")
+    page.grid.anchorClicked.emit(QUrl(f"cell:{onset}:kap"))
+    assert full in page.sources.toPlainText()
