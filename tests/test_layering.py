@@ -44,3 +44,16 @@ def test_cli_without_gui_command_does_not_load_pyside6(tmp_path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_window_start_up_loads_no_heavy_module() -> None:
+    """The window appears before the knowledge base, PDFs or readability are needed."""
+    code = (
+        "import sys\n"
+        "from kapdesk.cli import build_parser\n"
+        "import kapdesk.ui.app, kapdesk.ui.main_window\n"
+        "heavy = ('sqlite_utils', 'reportlab', 'textstat', 'PySide6.QtPdf', 'kapdesk.decide')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

