@@ -55,5 +55,7 @@ def test_window_start_up_loads_no_heavy_module() -> None:
         "heavy = ('sqlite_utils', 'reportlab', 'textstat', 'PySide6.QtPdf', 'kapdesk.decide')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
