@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.kb.loader import _nonempty_str, _Problems, _read_toml
+from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
 from kapdesk.kb.model import LANGUAGES, MODALITY_IDS
 from kapdesk.paths import resources_dir
 
@@ -330,10 +330,10 @@ class HandoutLibrary:
 
 
 def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(_nonempty_str(v) for v in value)
+    return isinstance(value, list) and bool(value) and all(nonempty_str(v) for v in value)
 
 
-def _check_text(text: str, rel: str, key: str, problems: _Problems) -> None:
+def check_text(text: str, rel: str, key: str, problems: ContentProblems) -> None:
     """Plain-language rules the code can check, and that the bundled font can draw it."""
     from kapdesk.documents.fonts import BOLD, FAMILY
     from kapdesk.documents.markup import undrawable
@@ -352,7 +352,9 @@ def _check_text(text: str, rel: str, key: str, problems: _Problems) -> None:
         )
 
 
-def _sources(raw: Any, rel: str, key: str, references: set[str], problems: _Problems) -> tuple:
+def check_sources(
+    raw: Any, rel: str, key: str, references: set[str], problems: ContentProblems
+) -> tuple:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
@@ -364,7 +366,9 @@ def _sources(raw: Any, rel: str, key: str, references: set[str], problems: _Prob
     return tuple(raw)
 
 
-def _block(raw: Any, rel: str, key: str, lang: str, references: set[str], problems: _Problems):
+def _block(
+    raw: Any, rel: str, key: str, lang: str, references: set[str], problems: ContentProblems
+):
     if not isinstance(raw, dict):
         problems.add(rel, key, "must be a table ([[blocks]])")
         return None
@@ -387,29 +391,31 @@ def _block(raw: Any, rel: str, key: str, lang: str, references: set[str], proble
     for name in sorted(BLOCK_KEYS[kind] - {"sources"}):
         value = raw.get(name)
         if name == "text":
-            if not _nonempty_str(value):
+            if not nonempty_str(value):
                 problems.add(rel, f"{key}.text", "missing or empty text")
                 continue
             fields["text"] = value.strip()
-            _check_text(value, rel, f"{key}.text", problems)
+            check_text(value, rel, f"{key}.text", problems)
         else:
             if not _string_list(value):
                 problems.add(rel, f"{key}.{name}", "must be a non-empty list of non-empty texts")
                 continue
             fields[name] = tuple(v.strip() for v in value)
             for index, item in enumerate(value):
-                _check_text(item, rel, f"{key}.{name}[{index}]", problems)
+                check_text(item, rel, f"{key}.{name}[{index}]", problems)
     if kind == "heading" and "text" in fields:
         heading = fields["text"]
         if not heading.endswith("?") or (lang == "es" and "¿" not in heading):
             mark = "¿…?" if lang == "es" else "…?"
             problems.add(rel, f"{key}.text", f"headings are questions a patient asks ({mark})")
-    fields["sources"] = _sources(raw.get("sources"), rel, f"{key}.sources", references, problems)
+    fields["sources"] = check_sources(
+        raw.get("sources"), rel, f"{key}.sources", references, problems
+    )
     return Block(**fields)
 
 
-def _pemat_answers(
-    raw: Any, rel: str, items: dict[str, dict[str, str]], problems: _Problems
+def pemat_answers(
+    raw: Any, rel: str, items: dict[str, dict[str, str]], problems: ContentProblems
 ) -> tuple[tuple[str, int | None], ...]:
     if not isinstance(raw, dict):
         problems.add(rel, "pemat", "missing: the PEMAT-P self-audit (u1 … u17, a1 … a7)")
@@ -435,9 +441,9 @@ def _load_handout(
     lang: str,
     references: set[str],
     pemat_items: dict[str, dict[str, str]],
-    problems: _Problems,
+    problems: ContentProblems,
 ) -> Handout | None:
-    raw = _read_toml(path, rel, problems)
+    raw = read_toml(path, rel, problems)
     if raw is None:
         return None
     before = len(problems.items)
@@ -448,10 +454,10 @@ def _load_handout(
     if raw.get("lang") != lang:
         problems.add(rel, "lang", f"{raw.get('lang')!r} must equal the folder '{lang}'")
     for key in ("title", "purpose"):
-        if not _nonempty_str(raw.get(key)):
+        if not nonempty_str(raw.get(key)):
             problems.add(rel, key, "missing or empty")
         else:
-            _check_text(raw[key], rel, key, problems)
+            check_text(raw[key], rel, key, problems)
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
         problems.add(rel, "reviewed", "must be a date such as 2026-11-21 (no quotes)")
@@ -471,7 +477,7 @@ def _load_handout(
         problems.add(rel, "blocks", f"{kinds.count('call')} call blocks; exactly one is needed")
     if raw_blocks and "steps" not in kinds:
         problems.add(rel, "blocks", "no steps block; at least one is needed (what to do)")
-    pemat = _pemat_answers(raw.get("pemat"), rel, pemat_items, problems)
+    pemat = pemat_answers(raw.get("pemat"), rel, pemat_items, problems)
     if len(problems.items) > before:
         return None
     return Handout(
@@ -486,7 +492,7 @@ def _load_handout(
     )
 
 
-def _compare_pair(first: Handout, other: Handout, problems: _Problems) -> None:
+def _compare_pair(first: Handout, other: Handout, problems: ContentProblems) -> None:
     """Both languages carry the same blocks in the same order, citing the same sources."""
     if len(first.blocks) != len(other.blocks):
         problems.add(
@@ -512,7 +518,7 @@ def _compare_pair(first: Handout, other: Handout, problems: _Problems) -> None:
             )
 
 
-def _load_targets(raw: dict[str, Any], rel: str, problems: _Problems):
+def _load_targets(raw: dict[str, Any], rel: str, problems: ContentProblems):
     targets: dict[str, ReadabilityTarget] = {}
     for lang in LANGUAGES:
         entry = raw.get("readability", {}).get(lang)
@@ -527,7 +533,7 @@ def _load_targets(raw: dict[str, Any], rel: str, problems: _Problems):
             continue
         bounds = [b for b in ("max", "min") if isinstance(entry.get(b), int | float)]
         if len(bounds) != 1 or not all(
-            _nonempty_str(entry.get(k)) for k in ("label", "textstat_lang")
+            nonempty_str(entry.get(k)) for k in ("label", "textstat_lang")
         ):
             problems.add(rel, key, "needs label, textstat_lang and exactly one of max or min")
             continue
@@ -542,7 +548,9 @@ def _load_targets(raw: dict[str, Any], rel: str, problems: _Problems):
     return targets
 
 
-def _load_list(raw: dict[str, Any], rel: str, problems: _Problems) -> dict[str, tuple[str, ...]]:
+def _load_list(
+    raw: dict[str, Any], rel: str, problems: ContentProblems
+) -> dict[str, tuple[str, ...]]:
     listed: dict[str, tuple[str, ...]] = {}
     entries = raw.get("handouts")
     if not isinstance(entries, list) or not entries:
@@ -569,8 +577,8 @@ def _load_list(raw: dict[str, Any], rel: str, problems: _Problems) -> dict[str, 
     return listed
 
 
-def _load_pemat_items(path: Path, rel: str, problems: _Problems) -> dict[str, dict[str, str]]:
-    raw = _read_toml(path, rel, problems) or {}
+def _load_pemat_items(path: Path, rel: str, problems: ContentProblems) -> dict[str, dict[str, str]]:
+    raw = read_toml(path, rel, problems) or {}
     items: dict[str, dict[str, str]] = {}
     for scale in PEMAT_SCALES:
         table = raw.get(scale)
@@ -584,12 +592,12 @@ def _load_pemat_items(path: Path, rel: str, problems: _Problems) -> dict[str, di
     return items
 
 
-def _load_strings(path: Path, rel: str, problems: _Problems) -> dict[str, dict[str, Any]]:
-    raw = _read_toml(path, rel, problems) or {}
+def _load_strings(path: Path, rel: str, problems: ContentProblems) -> dict[str, dict[str, Any]]:
+    raw = read_toml(path, rel, problems) or {}
     for lang in LANGUAGES:
         table = raw.get(lang, {})
         for key in STRING_KEYS:
-            if not _nonempty_str(table.get(key)):
+            if not nonempty_str(table.get(key)):
                 problems.add(rel, f"{lang}.{key}", "missing wording")
         months = table.get("months")
         if not isinstance(months, list) or len(months) != 12:
@@ -603,8 +611,8 @@ def load_library(root: Path | None = None) -> HandoutLibrary:
     Raises ContentError listing every problem, each as ``file: key: what is wrong``.
     """
     base = root or resources_dir()
-    problems = _Problems()
-    config = _read_toml(base / "handouts" / "library.toml", "handouts/library.toml", problems)
+    problems = ContentProblems()
+    config = read_toml(base / "handouts" / "library.toml", "handouts/library.toml", problems)
     config = config or {}
     listed = _load_list(config, "handouts/library.toml", problems)
     targets = _load_targets(config, "handouts/library.toml", problems)
@@ -618,7 +626,7 @@ def load_library(root: Path | None = None) -> HandoutLibrary:
         base / "documents" / "handout_strings.toml", "documents/handout_strings.toml", problems
     )
     references = set(
-        _read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
+        read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
     )
     texts: dict[tuple[str, str], Handout] = {}
     for lang in LANGUAGES:

@@ -31,14 +31,14 @@ from kapdesk.handouts import (
     HandoutLibrary,
     PematScore,
     Readability,
-    _check_text,
-    _pemat_answers,
-    _sources,
+    check_sources,
+    check_text,
     library,
     measurable,
     measure,
+    pemat_answers,
 )
-from kapdesk.kb.loader import _nonempty_str, _Problems, _read_toml
+from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
 from kapdesk.kb.model import LANGUAGES, SECTIONS, Modality
 from kapdesk.paths import resources_dir
 
@@ -108,7 +108,7 @@ def _placeholders(text: str) -> set[str]:
 class _Reader:
     """Reads one language table, recording every problem as ``file: key: what is wrong``."""
 
-    def __init__(self, problems: _Problems, references: set[str], lang: str) -> None:
+    def __init__(self, problems: ContentProblems, references: set[str], lang: str) -> None:
         self.problems = problems
         self.references = references
         self.lang = lang
@@ -117,7 +117,7 @@ class _Reader:
         self.problems.add(PLAN_FILE, f"{self.lang}.{key}", message)
 
     def text(self, raw: Any, key: str, allowed: frozenset[str] = frozenset()) -> str:
-        if not _nonempty_str(raw):
+        if not nonempty_str(raw):
             self.add(key, "missing or empty text")
             return ""
         bad = _placeholders(raw) - allowed
@@ -126,7 +126,7 @@ class _Reader:
             self.add(
                 key, f"placeholder {{{sorted(bad)[0]}}} is not allowed here (allowed: {shown})"
             )
-        _check_text(raw, PLAN_FILE, f"{self.lang}.{key}", self.problems)
+        check_text(raw, PLAN_FILE, f"{self.lang}.{key}", self.problems)
         return raw.strip()
 
     def sources(self, raw: dict[str, Any], key: str, wanted: str) -> tuple[str, ...]:
@@ -136,7 +136,7 @@ class _Reader:
         if not raw.get("sources"):
             self.add(f"{key}.sources", "missing: every statement lists its reference ids")
         where = f"{self.lang}.{key}.sources"
-        return _sources(raw.get("sources"), PLAN_FILE, where, self.references, self.problems)
+        return check_sources(raw.get("sources"), PLAN_FILE, where, self.references, self.problems)
 
     def sourced(self, raw: Any, key: str) -> PlanText | None:
         """A table with ``text`` and ``sources``."""
@@ -194,7 +194,7 @@ class _Reader:
 
 
 def _wording(
-    raw: Any, lang: str, references: set[str], rules: IntegrationRules, problems: _Problems
+    raw: Any, lang: str, references: set[str], rules: IntegrationRules, problems: ContentProblems
 ) -> PlanWording | None:
     read = _Reader(problems, references, lang)
     if not isinstance(raw, dict):
@@ -238,7 +238,7 @@ def _wording(
     )
 
 
-def _compare(first: PlanWording, other: PlanWording, lang: str, problems: _Problems) -> None:
+def _compare(first: PlanWording, other: PlanWording, lang: str, problems: ContentProblems) -> None:
     """Both languages state the same facts: the same sources text by text."""
 
     def check(key: str, a: PlanText, b: PlanText) -> None:
@@ -266,7 +266,9 @@ def _compare(first: PlanWording, other: PlanWording, lang: str, problems: _Probl
         check(f"known[{index}]", a, b)
 
 
-def _top(raw: dict[str, Any], handouts: HandoutLibrary, problems: _Problems) -> dict[str, Any]:
+def _top(
+    raw: dict[str, Any], handouts: HandoutLibrary, problems: ContentProblems
+) -> dict[str, Any]:
     for unknown in sorted(set(raw) - TOP_KEYS):
         problems.add(PLAN_FILE, unknown, "unknown key")
     reviewed = raw.get("reviewed")
@@ -305,15 +307,15 @@ def load_plan_texts(
     base = root or resources_dir()
     rules = rules or bundled_rules()
     handouts = handouts or library()
-    problems = _Problems()
-    raw = _read_toml(base / PLAN_FILE, PLAN_FILE, problems)
+    problems = ContentProblems()
+    raw = read_toml(base / PLAN_FILE, PLAN_FILE, problems)
     if raw is None:
         raise ContentError(problems.items)
     references = set(
-        _read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
+        read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
     )
     top = _top(raw, handouts, problems)
-    pemat = _pemat_answers(raw.get("pemat"), PLAN_FILE, handouts.pemat_items, problems)
+    pemat = pemat_answers(raw.get("pemat"), PLAN_FILE, handouts.pemat_items, problems)
     wording = {}
     for lang in LANGUAGES:
         found = _wording(raw.get(lang), lang, references, rules, problems)

@@ -144,7 +144,7 @@ class IntegrationRules:
         return self.position_points[min(index, len(self.position_points) - 1)]
 
 
-class _Problems:
+class _FileProblems:
     def __init__(self, file: str) -> None:
         self.file = file
         self.items: list[str] = []
@@ -161,14 +161,14 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: _Problems) -> None:
+def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: _FileProblems) -> None:
     for unknown in sorted(set(raw) - allowed):
         where = f"{key}.{unknown}" if key else unknown
         p.add(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
 def _sourced(
-    raw: Any, key: str, p: _Problems, refs: set[str], *, text_key: str = "text", extra=()
+    raw: Any, key: str, p: _FileProblems, refs: set[str], *, text_key: str = "text", extra=()
 ) -> Sourced | None:
     if not isinstance(raw, dict):
         p.add(key, f"must be a table with {text_key}, sources and evidence")
@@ -195,7 +195,7 @@ def _sourced(
     return Sourced(raw[text_key].strip(), tuple(sources), raw["evidence"])
 
 
-def _when(raw: Any, key: str, p: _Problems) -> dict[str, Any]:
+def _when(raw: Any, key: str, p: _FileProblems) -> dict[str, Any]:
     """A condition: presentation keys with the value (or any of the values) that must hold."""
     if not isinstance(raw, dict) or not raw:
         p.add(key, "must be a non-empty table of presentation key = value")
@@ -223,7 +223,9 @@ def _when(raw: Any, key: str, p: _Problems) -> dict[str, Any]:
     return out
 
 
-def _modalities(raw: Any, key: str, p: _Problems, candidates: tuple[str, ...]) -> tuple[str, ...]:
+def _modalities(
+    raw: Any, key: str, p: _FileProblems, candidates: tuple[str, ...]
+) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         p.add(key, "must be a non-empty list of candidate ids")
         return ()
@@ -235,7 +237,7 @@ def _modalities(raw: Any, key: str, p: _Problems, candidates: tuple[str, ...]) -
 
 
 def _cautions(
-    raw: Any, key: str, p: _Problems, refs: set[str], rules: dict[str, Any], *, block: bool
+    raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any], *, block: bool
 ) -> tuple[Caution, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
@@ -258,7 +260,7 @@ def _cautions(
     return tuple(out)
 
 
-def _statements(raw: Any, key: str, p: _Problems, refs: set[str]) -> tuple[Sourced, ...]:
+def _statements(raw: Any, key: str, p: _FileProblems, refs: set[str]) -> tuple[Sourced, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
         return ()
@@ -266,7 +268,7 @@ def _statements(raw: Any, key: str, p: _Problems, refs: set[str]) -> tuple[Sourc
     return tuple(s for s in items if s)
 
 
-def _row(raw: Any, key: str, p: _Problems, refs: set[str], rules: dict[str, Any]) -> Row | None:
+def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any]) -> Row | None:
     if not isinstance(raw, dict):
         p.add(key, "must be a table")
         return None
@@ -310,7 +312,7 @@ def _row(raw: Any, key: str, p: _Problems, refs: set[str], rules: dict[str, Any]
     )
 
 
-def _timing(raw: Any, p: _Problems, refs: set[str]) -> tuple[Timing, ...]:
+def _timing(raw: Any, p: _FileProblems, refs: set[str]) -> tuple[Timing, ...]:
     if not isinstance(raw, list) or not raw:
         p.add("timing", "must be a non-empty array of tables")
         return ()
@@ -339,7 +341,7 @@ def _timing(raw: Any, p: _Problems, refs: set[str]) -> tuple[Timing, ...]:
     return tuple(out)
 
 
-def _scoring(raw: Any, p: _Problems) -> dict[str, Any]:
+def _scoring(raw: Any, p: _FileProblems) -> dict[str, Any]:
     out: dict[str, Any] = {
         "position_points": (1.0,),
         "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
@@ -382,7 +384,7 @@ def _scoring(raw: Any, p: _Problems) -> dict[str, Any]:
     return out
 
 
-def _labels(raw: Any, key: str, names: tuple[str, ...], p: _Problems) -> dict[str, str]:
+def _labels(raw: Any, key: str, names: tuple[str, ...], p: _FileProblems) -> dict[str, str]:
     if not isinstance(raw, dict):
         p.add(key, "missing table")
         return {}
@@ -393,7 +395,7 @@ def _labels(raw: Any, key: str, names: tuple[str, ...], p: _Problems) -> dict[st
     return {name: raw[name] for name in names if _text(raw.get(name))}
 
 
-def _features(raw: Any, p: _Problems) -> dict[str, Feature]:
+def _features(raw: Any, p: _FileProblems) -> dict[str, Feature]:
     if not isinstance(raw, dict):
         p.add("features", "missing table")
         return {}
@@ -409,7 +411,7 @@ def _features(raw: Any, p: _Problems) -> dict[str, Feature]:
     return out
 
 
-def _reference_ids(root: Path, p: _Problems) -> set[str]:
+def _reference_ids(root: Path, p: _FileProblems) -> set[str]:
     try:
         with (root / "content" / "references.toml").open("rb") as fh:
             return set(tomllib.load(fh))
@@ -420,7 +422,7 @@ def _reference_ids(root: Path, p: _Problems) -> set[str]:
 
 def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> IntegrationRules:
     """Validate parsed TOML; raise ContentError listing every problem."""
-    p = _Problems(RULES_FILE)
+    p = _FileProblems(RULES_FILE)
     _unknown_keys(raw, TOP_KEYS, "", p)
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
@@ -483,7 +485,7 @@ def load_integration_rules(root: Path | None = None) -> IntegrationRules:
     """Read and validate resources/rules/integration.toml (``root`` defaults to resources/)."""
     base = root or resources_dir()
     path = base / RULES_FILE
-    p = _Problems(RULES_FILE)
+    p = _FileProblems(RULES_FILE)
     try:
         data = path.read_bytes()
         raw = tomllib.loads(data.decode("utf-8"))

@@ -89,7 +89,7 @@ class RenderedHandouts:
     handout_ids: tuple[str, ...]
 
 
-def _styles(large_print: bool) -> dict[str, ParagraphStyle]:
+def handout_styles(large_print: bool) -> dict[str, ParagraphStyle]:
     """Handout styles: 12 pt for the standard edition (patients read it, not clinicians);
     large print 18 pt bold with line spacing 1.5 in every style. All left aligned."""
     register_fonts()
@@ -169,7 +169,7 @@ def _labelled(label: str, value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", style)
 
 
-def _personal(options: HandoutOptions, text: dict, styles: dict) -> list[Flowable]:
+def personal_block(options: HandoutOptions, text: dict, styles: dict) -> list[Flowable]:
     """Patient name, next appointment and the clinician's note, printed literally."""
     story: list[Flowable] = []
     if not (options.patient or options.appointment or options.note):
@@ -257,7 +257,7 @@ def _block(block: Block, profile: ClinicProfile, text: dict, styles: dict) -> li
     return _call_box(block, profile, text, styles, [])
 
 
-def _handout_story(
+def handout_story(
     library: HandoutLibrary,
     handout: Handout,
     profile: ClinicProfile,
@@ -321,11 +321,11 @@ def _bundle_story(
     pages: dict[str, int],
 ) -> list[Flowable]:
     """Contents page first (with the patient section), then each handout on a new page."""
-    styles = _styles(options.large_print)
+    styles = handout_styles(options.large_print)
     text = library.strings[options.lang]
-    personal = _personal(options, text, styles)
+    personal = personal_block(options, text, styles)
     if len(handouts) == 1:
-        return _handout_story(library, handouts[0], profile, styles, personal)
+        return handout_story(library, handouts[0], profile, styles, personal)
     story: list[Flowable] = [
         Paragraph(escape(text["bundle_title"]), styles["title"]),
         *personal,
@@ -333,7 +333,7 @@ def _bundle_story(
     ]
     for handout in handouts:
         story += [PageBreak(), _PageMark(handout.id, pages)]
-        story += _handout_story(library, handout, profile, styles, [])
+        story += handout_story(library, handout, profile, styles, [])
     return story
 
 

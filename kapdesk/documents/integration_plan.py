@@ -17,9 +17,9 @@ from kapdesk.documents.frame import DocumentInfo, render
 from kapdesk.documents.handout import (
     HandoutOptions,
     RenderedHandouts,
-    _handout_story,
-    _personal,
-    _styles,
+    handout_story,
+    handout_styles,
+    personal_block,
 )
 from kapdesk.documents.markup import check_drawable
 from kapdesk.errors import UserInputError
@@ -61,9 +61,9 @@ def render_plan(
             f"lang: '{options.lang}' differs from the plan's language '{plan.lang}'"
         )
     check_drawable(profile.crisis_text, "crisis_text", bold=options.large_print)
-    styles = _styles(options.large_print)
-    personal = _personal(options, handouts.strings[plan.lang], styles)
-    story = _handout_story(handouts, plan.handout, profile, styles, personal)
+    styles = handout_styles(options.large_print)
+    personal = personal_block(options, handouts.strings[plan.lang], styles)
+    story = handout_story(handouts, plan.handout, profile, styles, personal)
     title = f"{plan.handout.title}: {plan.short_name}"
     readability, pemat = plan.readability, plan.pemat
     info = DocumentInfo(

@@ -94,7 +94,7 @@ def content_hash(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-class _Problems:
+class ContentProblems:
     def __init__(self) -> None:
         self.items: list[str] = []
 
@@ -102,7 +102,7 @@ class _Problems:
         self.items.append(f"{file}: {key}: {message}")
 
 
-def _read_toml(path: Path, rel: str, problems: _Problems) -> dict[str, Any] | None:
+def read_toml(path: Path, rel: str, problems: ContentProblems) -> dict[str, Any] | None:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -115,7 +115,7 @@ def _read_toml(path: Path, rel: str, problems: _Problems) -> dict[str, Any] | No
     return None
 
 
-def _nonempty_str(value: Any) -> bool:
+def nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
@@ -123,7 +123,7 @@ def _statement(
     raw: Any,
     rel: str,
     key: str,
-    problems: _Problems,
+    problems: ContentProblems,
     references: dict[str, Reference],
     *,
     text_keys: tuple[str, ...] = ("text",),
@@ -144,7 +144,7 @@ def _statement(
         )
         ok = False
     for text_key in text_keys:
-        if not _nonempty_str(raw.get(text_key)):
+        if not nonempty_str(raw.get(text_key)):
             problems.add(rel, f"{key}.{text_key}", "missing or empty text")
             ok = False
     sources = raw.get("sources")
@@ -184,7 +184,7 @@ def _statement(
     for lang in ("en", "es"):
         name = f"plain_{lang}"
         value = raw.get(name)
-        if value is not None and not _nonempty_str(value):
+        if value is not None and not nonempty_str(value):
             problems.add(rel, f"{key}.{name}", "must be non-empty text")
             ok = False
         elif need_plain and value is None and "en" not in text_keys:
@@ -238,7 +238,7 @@ def _grid_texts(
     raw: dict[str, Any],
     rel: str,
     key: str,
-    problems: _Problems,
+    problems: ContentProblems,
     plain: dict[str, str | None],
 ) -> dict[str, str | None] | None:
     """The optional short answers for the patient grid; None when they are malformed.
@@ -257,7 +257,7 @@ def _grid_texts(
         if value is None:
             problems.add(rel, f"{key}.{name}", f"missing: {other} is given; give both or neither")
             ok = False
-        elif not _nonempty_str(value):
+        elif not nonempty_str(value):
             problems.add(rel, f"{key}.{name}", "must be non-empty text")
             ok = False
         elif len(value) > GRID_MAX:
@@ -277,8 +277,8 @@ def _grid_texts(
     return grid if ok else None
 
 
-def _load_references(path: Path, rel: str, problems: _Problems) -> dict[str, Reference]:
-    raw = _read_toml(path, rel, problems)
+def _load_references(path: Path, rel: str, problems: ContentProblems) -> dict[str, Reference]:
+    raw = read_toml(path, rel, problems)
     if raw is None:
         return {}
     refs: dict[str, Reference] = {}
@@ -288,7 +288,7 @@ def _load_references(path: Path, rel: str, problems: _Problems) -> dict[str, Ref
             continue
         for unknown in sorted(set(entry) - REFERENCE_KEYS):
             problems.add(rel, f"{ref_id}.{unknown}", "unknown key")
-        if not _nonempty_str(entry.get("citation")):
+        if not nonempty_str(entry.get("citation")):
             problems.add(rel, f"{ref_id}.citation", "missing full citation")
             continue
         year = entry.get("year")
@@ -308,9 +308,9 @@ def _load_references(path: Path, rel: str, problems: _Problems) -> dict[str, Ref
 
 
 def _load_modality(
-    path: Path, rel: str, problems: _Problems, references: dict[str, Reference]
+    path: Path, rel: str, problems: ContentProblems, references: dict[str, Reference]
 ) -> Modality | None:
-    raw = _read_toml(path, rel, problems)
+    raw = read_toml(path, rel, problems)
     if raw is None:
         return None
     before = len(problems.items)
@@ -320,12 +320,12 @@ def _load_modality(
     if mid != path.stem:
         problems.add(rel, "id", f"{mid!r} must equal the file name '{path.stem}'")
     for key in ("name", "short_name", "name_es", "short_name_es"):
-        if not _nonempty_str(raw.get(key)):
+        if not nonempty_str(raw.get(key)):
             problems.add(rel, key, "missing or empty")
         elif key.startswith("short") and len(raw[key]) > SHORT_NAME_MAX:
             problems.add(rel, key, f"longer than {SHORT_NAME_MAX} characters")
     aliases = raw.get("aliases", [])
-    if not isinstance(aliases, list) or not all(_nonempty_str(a) for a in aliases):
+    if not isinstance(aliases, list) or not all(nonempty_str(a) for a in aliases):
         problems.add(rel, "aliases", "must be a list of non-empty names")
         aliases = []
     category = raw.get("category")
@@ -334,7 +334,7 @@ def _load_modality(
             rel, "category", f"{category!r} is not a category (allowed: {', '.join(CATEGORIES)})"
         )
     missing = raw.get("missing", {})
-    if not isinstance(missing, dict) or not all(_nonempty_str(v) for v in missing.values()):
+    if not isinstance(missing, dict) or not all(nonempty_str(v) for v in missing.values()):
         problems.add(rel, "missing", "must be a table of key = reason")
         missing = {}
     allowed_missing = set(SECTIONS) | {f"strength.{c}" for c in CONDITIONS}
@@ -436,8 +436,8 @@ def _load_modality(
     )
 
 
-def _load_labels(path: Path, rel: str, problems: _Problems) -> Labels:
-    raw = _read_toml(path, rel, problems) or {}
+def _load_labels(path: Path, rel: str, problems: ContentProblems) -> Labels:
+    raw = read_toml(path, rel, problems) or {}
     expectations = {
         "sections": (SECTIONS, ("clinician", "patient_en", "patient_es")),
         "conditions": (CONDITIONS, ("en", "es")),
@@ -449,7 +449,7 @@ def _load_labels(path: Path, rel: str, problems: _Problems) -> Labels:
         for name in names:
             entry = raw.get(group, {}).get(name)
             for field_name in fields:
-                if not isinstance(entry, dict) or not _nonempty_str(entry.get(field_name)):
+                if not isinstance(entry, dict) or not nonempty_str(entry.get(field_name)):
                     problems.add(rel, f"{group}.{name}.{field_name}", "missing label")
     return Labels(raw)
 
@@ -457,7 +457,7 @@ def _load_labels(path: Path, rel: str, problems: _Problems) -> Labels:
 def load_content(root: Path | None = None) -> Content:
     """Load and validate all content; raise ContentError listing every problem."""
     base = content_dir(root)
-    problems = _Problems()
+    problems = ContentProblems()
     references = _load_references(base / "references.toml", "references.toml", problems)
     labels = _load_labels(base / "labels.toml", "labels.toml", problems)
     modalities: dict[str, Modality] = {}
