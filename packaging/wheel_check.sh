@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 "$here/.venv/bin/python" -m build --wheel --outdir "$work/dist" "$here" >"$work/build.log" 2>&1 \
   || { cat "$work/build.log"; exit 1; }
 wheel="$(ls "$work"/dist/kapdesk-*.whl)"
-unzip -l "$wheel" | grep -q "kapdesk/_resources/content/references.toml" \
+"$here/.venv/bin/python" -c 'import sys, zipfile; sys.exit("kapdesk/_resources/content/references.toml" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$wheel" \
   || { echo "wheel-check: resources/ missing from $wheel"; exit 1; }
 "$python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet "$wheel" "pypdf>=5"
