@@ -165,7 +165,9 @@ def _cell_html(result: GridResult, row_index: int, cell: Cell) -> str:
 def grid_html(result: GridResult, only_differences: bool) -> str:
     """The grid as rich text: strength in words and colour, a sources link in each cell."""
     comparison = result.comparison
-    names = comparison.names
+    # Short names head the columns (as on the printed sheet); the full names are in
+    # the list of compared options beside the grid.
+    names = comparison.short_names
     head = "".join(
         f"<th align='left' style='background-color:#e6e6e6'>{escape(names[mid])}</th>"
         for mid in comparison.modalities

@@ -101,7 +101,7 @@ def _labelled(label: str, text: str) -> str:
 
 def card_html(candidate: Ranked, result: PickResult) -> str:
     """The card text: name, status, evidence in words and colour, reasons, cautions, training."""
-    condition = result.condition_label or "no condition chosen"
+    condition = result.condition_label
     evidence_color = STRENGTH_COLORS.get(candidate.evidence or "", NO_RATING_COLOR)
     status = (
         _badge("Blocked", BLOCKED_COLOR)
@@ -113,8 +113,9 @@ def card_html(candidate: Ranked, result: PickResult) -> str:
     parts = [
         f"<p style='margin:0'><span style='font-size:large'><b>{candidate.rank}. "
         f"{escape(candidate.name)}</b></span>&nbsp;&nbsp;{status}</p>",
-        f"<p style='margin:2px 0'>Evidence for {escape(condition)}: "
-        f"{_badge(candidate.evidence_label, evidence_color)}"
+        "<p style='margin:2px 0'>"
+        + (f"Evidence for {escape(condition)}: " if condition else "Evidence: ")
+        + f"{_badge(candidate.evidence_label, evidence_color)}"
         f"<span style='color:{MUTED}'>&nbsp;&nbsp;score {candidate.score:g}</span></p>",
     ]
     if candidate.evidence_note:
