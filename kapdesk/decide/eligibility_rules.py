@@ -451,20 +451,31 @@ class _Reader:
                 out.append(Choice(value, label.strip()))
         return tuple(out)
 
-    def criterion(self, raw: Any, index: int, seen: set[str]) -> Criterion | None:
-        where = f"criterion[{index}]"
+    def identified(
+        self, raw: Any, kind: str, index: int, keys: set[str], seen: set[str], example: str = ""
+    ) -> str | None:
+        """The id of the ``index``-th ``kind`` table, checked for shape, form and reuse."""
+        where = f"{kind}[{index}]"
         if not isinstance(raw, dict):
             self.add(where, "must be a table")
             return None
         ident = raw.get("id")
         if not isinstance(ident, str) or not ID_PATTERN.match(ident):
-            self.add(f"{where}.id", f"{ident!r} must be a lower-case id such as 'bp-above-140-90'")
+            self.add(f"{where}.id", f"{ident!r} must be a lower-case id{example}")
             return None
-        where = f"criterion.{ident}"
+        where = f"{kind}.{ident}"
         if ident in seen:
             self.add(where, "id used twice")
         seen.add(ident)
-        self.unknown_keys(raw, CRITERION_KEYS, where)
+        self.unknown_keys(raw, keys, where)
+        return ident
+
+    def criterion(self, raw: Any, index: int, seen: set[str]) -> Criterion | None:
+        example = " such as 'bp-above-140-90'"
+        ident = self.identified(raw, "criterion", index, CRITERION_KEYS, seen, example)
+        if ident is None:
+            return None
+        where = f"criterion.{ident}"
         tier = raw.get("tier")
         if tier not in CRITERION_TIERS:
             self.add(f"{where}.tier", f"{tier!r} is not one of: {', '.join(CRITERION_TIERS)}")
@@ -478,19 +489,10 @@ class _Reader:
         return Criterion(ident, tier, message, sources, evidence, when)
 
     def note(self, raw: Any, index: int, seen: set[str]) -> NoteRule | None:
-        where = f"note[{index}]"
-        if not isinstance(raw, dict):
-            self.add(where, "must be a table")
-            return None
-        ident = raw.get("id")
-        if not isinstance(ident, str) or not ID_PATTERN.match(ident):
-            self.add(f"{where}.id", f"{ident!r} must be a lower-case id")
+        ident = self.identified(raw, "note", index, NOTE_KEYS, seen)
+        if ident is None:
             return None
         where = f"note.{ident}"
-        if ident in seen:
-            self.add(where, "id used twice")
-        seen.add(ident)
-        self.unknown_keys(raw, NOTE_KEYS, where)
         text = self.text(raw, "text", where)
         self.placeholders(text, set(self.questions), f"{where}.text")
         sources = self.sources(raw, where)
