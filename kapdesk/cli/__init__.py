@@ -8,6 +8,7 @@ JSON document on stdout. Qt is imported only by the ``gui`` command.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -361,6 +362,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # --- parser -----------------------------------------------------------------------------
 
 
+# Feature commands live in their own modules under kapdesk/cli/, each with
+# ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
+# building the parser stays cheap). One name per line, in the order of ``--help``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def _limit(value: str) -> int:
     try:
         number = int(value)
@@ -488,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--json", action="store_true")
     comp.add_argument("--pdf", metavar="OUT", help="write the printable comparison sheet (PDF)")
     comp.set_defaults(func=cmd_compare)
-    # (new subcommands are added above this line, one block each)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kapdesk.cli.{name}").register(sub)
     return parser
 
 
