@@ -18,9 +18,9 @@ import sqlite_utils
 from kapdesk.errors import DataError
 from kapdesk.kb.loader import Content
 from kapdesk.kb.model import SECTIONS, Modality
-from kapdesk.kb.search import configure_rank
+from kapdesk.kb.search import LANGUAGE_BREAK, configure_rank
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: docs.body holds English, LANGUAGE_BREAK, then Spanish
 TOKENIZER = "unicode61 remove_diacritics 2"
 Progress = Callable[[int, int, str], None]
 
@@ -44,12 +44,18 @@ def modality_doc(modality: Modality) -> dict[str, str]:
         modality.short_name_es,
         *modality.aliases,
     ]
+    # English first, then a form-feed line, then Spanish: search shows a snippet from the
+    # first part that matches, so an English query reads English (kapdesk.kb.search).
     body: list[str] = [modality.summary.text]
+    spanish: list[str] = []
     for _, statement in modality.statements()[1:]:
         body.append(statement.text)
-        body.extend(
-            t for t in (statement.plain_en, statement.plain_es) if t and t != statement.text
-        )
+        if statement.plain_en and statement.plain_en != statement.text:
+            body.append(statement.plain_en)
+        if statement.plain_es and statement.plain_es != statement.text:
+            spanish.append(statement.plain_es)
+    if spanish:
+        body += [LANGUAGE_BREAK, *spanish]
     return {
         "kind": "modality",
         "key": modality.id,
