@@ -21,7 +21,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -677,6 +676,15 @@ class ComparePage(QWidget):
 
         return job
 
+    nothing_to_print = "Add at least two options to compare first."
+
+    def print_document(self) -> bool:
+        """File › Print… / Save as PDF…: the sheet of the current comparison."""
+        if len(self.chosen) < MIN_MODALITIES:
+            return False
+        self.preview()
+        return True
+
     def preview(self) -> None:
         """Build the sheet on the worker; the preview opens when it is ready."""
         if len(self.chosen) >= MIN_MODALITIES:
@@ -686,12 +694,12 @@ class ComparePage(QWidget):
     def save_pdf(self) -> None:
         if len(self.chosen) < MIN_MODALITIES:
             return
+        from kapdesk.ui.files import ask_pdf_path
+
         name = "-".join(self.chosen) + f"-{self.options()['audience']}.pdf"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save comparison as PDF", name, "PDF files (*.pdf)"
-        )
-        if path:
-            target = Path(path if path.lower().endswith(".pdf") else path + ".pdf")
+        target = ask_pdf_path(self, "Save comparison as PDF", name)
+        if target is not None:
+            self._save_target = target
             self.worker.submit(f"{TAG}save", self._pdf_job(target))
 
     def _open_preview(self, data: bytes, comparison: Comparison) -> None:
@@ -715,8 +723,12 @@ class ComparePage(QWidget):
         elif kind == "preview":
             self._open_preview(result[0], result[2])
         elif kind == "save":
+            from kapdesk.ui.files import report_saved
+
             pages = result[1]
             self.status.setText(f"Saved the sheet ({pages} page{'s' if pages != 1 else ''}).")
+            if getattr(self, "_save_target", None) is not None:
+                report_saved(self, self._save_target)
 
     def _catalog_ready(self, choices: list[Choice], conditions: list[tuple[str, str]]) -> None:
         self.choices = {c.id: c for c in choices}

@@ -414,12 +414,19 @@ class EligibilityPage(QWidget):
             return None
         return dialog.name.text()
 
-    def print_preview(self) -> None:
+    nothing_to_print = "The checklist is still loading."
+
+    def print_document(self) -> bool:
+        """File › Print… / Save as PDF…: the chart summary (False if cancelled)."""
+        return self.print_preview()
+
+    def print_preview(self) -> bool:
+        """Ask for the patient's name, then build the chart summary on the worker."""
         if self.result is None:
-            return
+            return False
         patient = self.ask_patient_name()
         if patient is None:
-            return
+            return False
         context, result, profile = self.context, self.result, self.profile_loader()
 
         def write(_kb):
@@ -429,6 +436,7 @@ class EligibilityPage(QWidget):
 
         self.status.setText("Preparing the chart summary…")
         self.worker.submit(f"{TAG}pdf", write)
+        return True
 
     def _on_done(self, tag: str, result) -> None:
         if tag == f"{TAG}context":

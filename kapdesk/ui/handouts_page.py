@@ -248,6 +248,15 @@ class HandoutsPage(QWidget):
         self.appointment.clear()
         self.note.clear()
 
+    nothing_to_print = "Tick one or more handouts first."
+
+    def print_document(self) -> bool:
+        """File › Print… / Save as PDF…: the ticked handouts."""
+        if not self.preview_button.isEnabled():
+            return False
+        self.preview()
+        return True
+
     def preview(self) -> None:
         """Build the PDF on the worker; the preview opens when it is ready."""
         ids = self.checked_ids()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,13 +32,34 @@ PAGES = (
     ("handouts", "Handouts"),
 )
 
+DEFAULT_SIZE = (1180, 760)
+# The window never opens larger than this share of the screen's available area.
+SCREEN_SHARE = 0.95
+
 DISCLAIMER = (
     "kapdesk is a decision aid, not a substitute for clinical judgement. Every statement "
     "shows its sources; check them before acting on it."
 )
 
 
+def clamped(rect: QRect, available: QRect, share: float = SCREEN_SHARE) -> QRect:
+    """``rect`` made to fit ``available``: no larger than ``share`` of it (the rest is
+    left for the window frame), and inside it."""
+    result = QRect(rect)
+    result.setWidth(min(result.width(), int(available.width() * share)))
+    result.setHeight(min(result.height(), int(available.height() * share)))
+    result.moveLeft(
+        min(max(result.left(), available.left()), available.right() - result.width() + 1)
+    )
+    result.moveTop(
+        min(max(result.top(), available.top()), available.bottom() - result.height() + 1)
+    )
+    return result
+
+
 class MainWindow(QMainWindow):
+    """Navigation list, the pages, menus and the status bar."""
+
     def __init__(self, paths: AppPaths) -> None:
         super().__init__()
         self.paths = paths
@@ -72,6 +93,7 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(self._built.get(name) or QWidget())
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
+        self._update_title(0)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -137,6 +159,14 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(PAGES):
             self.page(PAGES[row][0])
             self.pages.setCurrentIndex(row)
+            self._update_title(row)
+
+    def _update_title(self, row: int) -> None:
+        self.setWindowTitle(f"{PAGES[row][1]} — kapdesk")
+
+    def current_page_name(self) -> str:
+        """The attribute name of the page shown ("reference", "compare", …)."""
+        return PAGES[max(0, self.nav.currentRow())][0]
 
     def show_page(self, page: QWidget) -> None:
         """Switch the navigation to ``page``."""
@@ -158,6 +188,17 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.print_action = QAction("&Print…", self)
+        self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self.print_action.setStatusTip("Print this page's document")
+        self.print_action.triggered.connect(lambda: self.document_action("print"))
+        file_menu.addAction(self.print_action)
+        self.save_pdf_action = QAction("Save as P&DF…", self)
+        self.save_pdf_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.save_pdf_action.setStatusTip("Save this page's document as a PDF")
+        self.save_pdf_action.triggered.connect(lambda: self.document_action("save"))
+        file_menu.addAction(self.save_pdf_action)
+        file_menu.addSeparator()
         settings = QAction("&Settings…", self)
         settings.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
         if settings.shortcut().isEmpty():
@@ -179,12 +220,42 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(find)
 
+        go_menu = self.menuBar().addMenu("&Go")
+        self.page_actions: list[QAction] = []
+        for row, (_name, title) in enumerate(PAGES):
+            action = QAction(title, self)
+            if row < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _=False, row=row: self.nav.setCurrentRow(row))
+            go_menu.addAction(action)
+            self.page_actions.append(action)
+
         help_menu = self.menuBar().addMenu("&Help")
+        guide = QAction("&User guide", self)
+        guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        if guide.shortcut().isEmpty():
+            guide.setShortcut(QKeySequence("F1"))
+        guide.triggered.connect(lambda: self.show_help())
+        help_menu.addAction(guide)
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.triggered.connect(lambda: self.show_help("shortcuts"))
+        help_menu.addAction(shortcuts)
+        help_menu.addSeparator()
         about = QAction("&About kapdesk", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
         self.settings_action = settings
         self.find_action = find
+        self.help_action = guide
+        self.shortcut_actions = [
+            self.find_action,
+            *self.page_actions,
+            self.print_action,
+            self.save_pdf_action,
+            settings,
+            guide,
+            quit_action,
+        ]
 
     # --- startup ------------------------------------------------------------------------
     def start_loading(self) -> None:
@@ -258,23 +329,79 @@ class MainWindow(QMainWindow):
             dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
             dialog.exec()
 
+    def document_action(self, action: str) -> bool:
+        """File › Print… ("print") or Save as PDF… ("save") on the current page's document.
+
+        The page builds its document as its own print button does; the preview then runs
+        the action at once. Returns False (and says why) when the page has nothing to
+        print yet.
+        """
+        from kapdesk.ui.pdf_preview import PdfPreviewDialog
+
+        page = self.page(self.current_page_name())
+        request = getattr(page, "print_document", None)
+        PdfPreviewDialog.pending_action = action
+        if request is None or not request():
+            PdfPreviewDialog.pending_action = None
+            self.statusBar().showMessage(
+                getattr(page, "nothing_to_print", "Nothing to print on this page yet."), 8000
+            )
+            return False
+        return True
+
+    def show_help(self, topic: str | None = None) -> None:
+        """Open the offline user guide at ``topic`` (default: the current page)."""
+        from kapdesk.ui.help_dialog import HelpDialog
+
+        dialog = HelpDialog(
+            [(name, title) for name, title in PAGES],
+            self.shortcut_list(),
+            topic or self.current_page_name(),
+            self,
+        )
+        self._help = dialog
+        dialog.show()
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for the menus' shortcuts and the pages' own keys."""
+        rows = [
+            (
+                ", ".join(
+                    k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()
+                ),
+                a.text().replace("&", "").rstrip("…"),
+            )
+            for a in self.shortcut_actions
+            if a.shortcuts()
+        ]
+        return [
+            *rows,
+            ("Esc", "Clear the search (Reference)"),
+            ("Enter", "Open the first search result (Reference)"),
+            ("Tab / Shift+Tab", "Move between controls"),
+            ("PgUp / PgDn", "Previous / next page (print preview)"),
+            ("Ctrl++ / Ctrl+−", "Zoom in / out (print preview)"),
+        ]
+
     def show_about(self) -> None:
+        from kapdesk.ui.help_dialog import about_html
+
         version = (
             f"{self.kb_version.short}, content reviewed {self.kb_version.reviewed.isoformat()}"
             if self.kb_version
             else "loading"
         )
-        QMessageBox.about(
-            self,
-            "About kapdesk",
-            f"<h3>kapdesk {__version__}</h3><p>Knowledge base {version}</p><p>{DISCLAIMER}</p>",
-        )
+        QMessageBox.about(self, "About kapdesk", about_html(__version__, version, DISCLAIMER))
 
     # --- geometry -----------------------------------------------------------------------
     def _restore_geometry(self) -> None:
+        """The saved geometry, or the default size, clamped to the current screen."""
         geometry = self.settings.value("window/geometry", QByteArray(), type=QByteArray)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1180, 760)
+            self.resize(*DEFAULT_SIZE)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(clamped(self.geometry(), screen.availableGeometry()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

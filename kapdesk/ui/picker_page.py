@@ -445,6 +445,15 @@ class PickerPage(QWidget):
             self.refresh()
 
     # --- printing -------------------------------------------------------------------------
+    nothing_to_print = "The picker is still loading."
+
+    def print_document(self) -> bool:
+        """File › Print… / Save as PDF…: the clinician summary."""
+        if self.result is None or not self.print_button.isEnabled():
+            return False
+        self.print_summary()
+        return True
+
     def print_summary(self) -> None:
         """Preview the clinician summary of the current result (built on the worker)."""
         if self.result is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,6 +24,7 @@ from kapdesk.ui.html import highlighted, modality_html
 from kapdesk.ui.worker import CoreWorker
 
 SEARCH_DELAY_MS = 40
+PLACEHOLDER = "<p style='color:#555555'>Choose a modality on the left.</p>"
 
 
 class ReferencePage(QWidget):
@@ -55,7 +57,14 @@ class ReferencePage(QWidget):
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(lambda url: self.detail.scrollToAnchor(url.fragment()))
         self.detail.setAccessibleName("Modality detail")
-        self.detail.setHtml("<p style='color:#555555'>Choose a modality on the left.</p>")
+        # Citation links are clickable but not Tab stops: the detail is one stop, scrolled
+        # with the arrow keys, so Tab reaches the buttons below it at once.
+        self.detail.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.detail.setTabChangesFocus(True)
+        self.detail.setHtml(PLACEHOLDER)
         self.save_pdf = QPushButton("Print preview…")
         self.save_pdf.setEnabled(False)
         self.save_pdf.setToolTip("Preview, print or save this modality's clinician reference sheet")
@@ -105,6 +114,30 @@ class ReferencePage(QWidget):
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
         self.search_box.setEnabled(False)
+        escape_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
+        escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    nothing_to_print = "Open a modality first: File › Print… prints its reference sheet."
+
+    def print_document(self) -> bool:
+        """File › Print…: the reference sheet of the modality shown (False if none)."""
+        if not self._current_id:
+            return False
+        self._save_pdf()
+        return True
+
+    def clear_search(self) -> None:
+        """Esc: empty the search box and put the cursor back in it."""
+        self.search_box.clear()
+        self.search_box.setFocus()
+
+    def clear_detail(self) -> None:
+        """Forget the modality shown (a new search no longer lists it)."""
+        self._current_id = None
+        self.detail.setHtml(PLACEHOLDER)
+        self.save_pdf.setEnabled(False)
+        self.compare_button.setEnabled(False)
+        self.handout_button.hide()
 
     # --- knowledge base ready -----------------------------------------------------------
     def kb_ready(self, browse: list[tuple[str, str, str]]) -> None:
@@ -159,6 +192,8 @@ class ReferencePage(QWidget):
             label.setFixedWidth(width)
             item.setSizeHint(label.sizeHint())
             self.results.setItemWidget(item, label)
+        if self._current_id and self._current_id not in {hit.id for hit in result.hits}:
+            self.clear_detail()
         count = len(result.hits)
         self.status.setText(
             f"{count} result{'s' if count != 1 else ''} for “{result.query}”"
