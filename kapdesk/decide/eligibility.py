@@ -297,7 +297,82 @@ def answer_text(question: Question, value: Any) -> str:
     number = _value_text(value)
     if not question.unit:
         return number
-    return f"{number}{'' if question.unit.startswith('/') else ' '}{question.unit}"
+    text = f"{number}{'' if question.unit.startswith('/') else ' '}{question.unit}"
+    if question.unit == "kg" and isinstance(value, int | float):
+        text += f" ({_decimal_text(round(kg_to_lb(value), 1))} lb)"
+    return text
+
+
+# The international avoirdupois pound (exact, by definition).
+KG_PER_LB = 0.45359237
+
+
+def lb_to_kg(pounds: float) -> float:
+    """Pounds to kilograms, rounded to 0.1 kg."""
+    return round(pounds * KG_PER_LB, 1)
+
+
+def kg_to_lb(kilograms: float) -> float:
+    """Kilograms to pounds."""
+    return kilograms / KG_PER_LB
+
+
+def parse_weight_text(question: Question, text: str, unit: str) -> int | float | None:
+    """A weight typed in ``unit`` ("kg" or "lb"), as the kilograms the rules expect."""
+    if unit != "lb" or not text.strip():
+        return parse_text(question, text)
+    try:
+        pounds = float(text.strip())
+    except ValueError:
+        raise AnswerError(
+            question.key, f'"{text.strip()}" is not a number; allowed: a number of pounds'
+        ) from None
+    if pounds != pounds:
+        raise AnswerError(question.key, f'"{text.strip()}" is not a number')
+    kilograms = lb_to_kg(pounds)
+    try:
+        return check_value(question, kilograms)
+    except AnswerError as exc:
+        low, high = (round(kg_to_lb(v)) for v in (question.minimum, question.maximum))
+        raise AnswerError(
+            question.key, f"{_decimal_text(pounds)} lb is outside {low}–{high} lb"
+        ) from exc
+
+
+def plain_summary(result: EligibilityResult, context: EligibilityContext, when: str) -> str:
+    """The result as plain text for a note in the health record: tier, findings with
+    their numbered sources, what is still missing, the references and the date."""
+    rules = context.rules
+    refs = context.cited(result.source_ids())
+    number = {ref.id: index for index, ref in enumerate(refs, 1)}
+
+    def cite(sources: tuple[str, ...]) -> str:
+        return f" [{', '.join(str(number[s]) for s in sources)}]" if sources else ""
+
+    lines = [
+        f"Ketamine/esketamine eligibility screening ({when}): {result.tier_label}",
+        result.tier_summary,
+    ]
+    if result.findings:
+        lines.append("Findings:")
+        lines += [
+            f"- {rules.tiers[f.tier].label}: {f.message}{cite(f.sources)}" for f in result.findings
+        ]
+    if result.missing:
+        lines.append("Not answered yet (required):")
+        lines += [f"- {rules.questions[key].label}" for key in result.missing]
+    if result.notes:
+        lines.append("Notes:")
+        lines += [f"- {n.text}{cite(n.sources)}" for n in result.notes]
+    if refs:
+        lines.append("Sources:")
+        lines += [f"{number[r.id]}. {r.full_citation()}" for r in refs]
+    version = context.kb_version
+    lines.append(
+        f"kapdesk knowledge base {version.short}; eligibility rules {rules.version}. "
+        "Decision aid, not a substitute for clinical judgement."
+    )
+    return "\n".join(lines)
 
 
 def _value_text(value: Any) -> str:

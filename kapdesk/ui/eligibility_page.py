@@ -9,10 +9,12 @@ live in the widgets only: nothing is written to disk, and "Clear" forgets them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -40,8 +42,11 @@ from kapdesk.decide.eligibility import (
     EligibilityContext,
     EligibilityResult,
     evaluate,
+    kg_to_lb,
     load_context,
     parse_text,
+    parse_weight_text,
+    plain_summary,
 )
 from kapdesk.decide.eligibility_rules import Question
 from kapdesk.presentation import TIER_COLORS
@@ -65,7 +70,9 @@ class PatientNameDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Chart summary")
+        self.setWindowTitle("Chart summary — patient name")
+        # Wide enough that the title bar shows the whole title.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.windowTitle()) + 200)
         self.name = QLineEdit()
         self.name.setAccessibleName("Patient name for this printout")
         self.name.setMaxLength(120)
@@ -99,7 +106,11 @@ class EligibilityPage(QWidget):
         self._fields: dict[str, QLineEdit] = {}
         self._errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
+        self._units: dict[str, QComboBox] = {}  # unit choice beside a number (weight)
         self._updating = False
+        self._undo_state: dict[str, Any] | None = None
+        self._last_tier: str | None = None
+        self.announcements: list[str] = []  # what was announced to assistive technology
 
         self.form = QWidget()
         self.form_layout = QVBoxLayout(self.form)
@@ -125,23 +136,36 @@ class EligibilityPage(QWidget):
         self.details.setAccessibleName("Findings, missing answers and notes")
         self.details.anchorClicked.connect(self._link)
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Forget every answer (nothing is ever saved)")
+        self.clear_button.setToolTip("Forget every answer (nothing is ever saved); Undo follows")
+        self.undo_button = QPushButton("Undo clear")
+        self.undo_button.setToolTip("Bring back the answers that Clear removed")
+        self.undo_button.hide()
+        self.copy_button = QPushButton("Copy summary")
+        self.copy_button.setToolTip(
+            "Copy the result as plain text (tier, findings, sources, date) for a note"
+        )
         self.print_button = QPushButton("Print preview…")
         self.print_button.setToolTip("Preview, print or save the chart summary as PDF")
         self.status = QLabel("")
-        for button in (self.clear_button, self.print_button):
+        self.status.setWordWrap(True)
+        for button in (self.clear_button, self.copy_button, self.print_button):
             button.setEnabled(False)
         self.clear_button.clicked.connect(self.clear)
-        self.print_button.clicked.connect(self.print_preview)
+        self.undo_button.clicked.connect(self.undo_clear)
+        self.copy_button.clicked.connect(self.copy_summary)
+        self.print_button.clicked.connect(lambda: self.print_preview())
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(banner_row)
         right_layout.addWidget(self.details, 1)
+        right_layout.addWidget(self.status)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.copy_button)
         buttons.addWidget(self.print_button)
         right_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -176,8 +200,8 @@ class EligibilityPage(QWidget):
             if questions:
                 self.form_layout.addWidget(self._group_box(label, questions))
         self.form_layout.addStretch(1)
-        self.clear_button.setEnabled(True)
-        self.print_button.setEnabled(True)
+        for button in (self.clear_button, self.copy_button, self.print_button):
+            button.setEnabled(True)
         self.refresh()
 
     def _group_box(self, title: str, questions: list[Question]) -> QGroupBox:
@@ -195,7 +219,8 @@ class EligibilityPage(QWidget):
             elif question.type == "choice":
                 grid.addWidget(self._add_combo(question), row, 1, 1, 3)
             else:
-                grid.addWidget(self._add_field(question), row, 1, 1, 3)
+                grid.addWidget(self._add_field(question), row, 1, 1, 2)
+                grid.addWidget(self._unit_widget(question), row, 3)
                 row += 1
                 grid.addWidget(self._errors[question.key], row, 0, 1, 4)
             row += 1
@@ -228,11 +253,43 @@ class EligibilityPage(QWidget):
         self._combos[question.key] = combo
         return combo
 
+    def _unit_widget(self, question: Question) -> QWidget:
+        """The unit beside a number, always shown; weight offers kg or lb."""
+        if question.unit == "kg":
+            choice = QComboBox()
+            choice.addItem("kg", "kg")
+            choice.addItem("lb", "lb")
+            choice.setAccessibleName(f"{question.label} unit")
+            choice.currentIndexChanged.connect(lambda _i: self._unit_changed(question))
+            self._units[question.key] = choice
+            return choice
+        label = QLabel(question.unit or "")
+        label.setMinimumWidth(label.fontMetrics().horizontalAdvance("mmHg") + 4)
+        label.setBuddy(self._fields[question.key])
+        return label
+
+    def _range_text(self, question: Question) -> str:
+        unit = self.unit_of(question.key)
+        if unit == "lb":
+            low, high = (round(kg_to_lb(v)) for v in (question.minimum, question.maximum))
+            return f"{low}–{high}"
+        return f"{question.minimum}–{question.maximum}"
+
+    def _unit_changed(self, question: Question) -> None:
+        self._fields[question.key].setPlaceholderText(self._range_text(question))
+        self.refresh()
+
+    def unit_of(self, key: str) -> str:
+        """The unit a number is typed in ("kg" or "lb" for weight)."""
+        choice = self._units.get(key)
+        question = self.context.rules.questions[key] if self.context else None
+        return choice.currentData() if choice else (question.unit if question else "") or ""
+
     def _add_field(self, question: Question) -> QLineEdit:
         field = QLineEdit()
-        field.setAccessibleName(question.label)
-        unit = f" {question.unit}" if question.unit else ""
-        field.setPlaceholderText(f"{question.minimum}–{question.maximum}{unit}")
+        unit = question.unit or ""
+        field.setAccessibleName(f"{question.label} ({unit})" if unit else question.label)
+        field.setPlaceholderText(f"{question.minimum}–{question.maximum}")
         field.textChanged.connect(lambda _text: self.refresh())
         error = QLabel()
         error.setStyleSheet(ERROR_STYLE)
@@ -276,8 +333,12 @@ class EligibilityPage(QWidget):
             if combo.isEnabled() and combo.currentData() is not None:
                 answers[key] = combo.currentData()
         for key, field in self._fields.items():
+            question = self.context.rules.questions[key]
             try:
-                value = parse_text(self.context.rules.questions[key], field.text())
+                if key in self._units:
+                    value = parse_weight_text(question, field.text(), self.unit_of(key))
+                else:
+                    value = parse_text(question, field.text())
             except AnswerError as exc:
                 problems[key] = exc.detail
                 continue
@@ -305,6 +366,9 @@ class EligibilityPage(QWidget):
         """Re-evaluate the answers now and show the result; invalid numbers are not used."""
         if self.context is None or self._updating:
             return
+        if self._undo_state is not None:  # a change after Clear: the undo is gone
+            self._undo_state = None
+            self.undo_button.hide()
         answers, problems = self._raw_answers()
         self._apply_applicability(answers)
         while True:
@@ -320,6 +384,16 @@ class EligibilityPage(QWidget):
             label.setText(problems.get(key, ""))
             label.setVisible(key in problems)
         self._show_result()
+        if self.result.tier != self._last_tier:
+            if self._last_tier is not None:
+                self.announce(f"Result changed: {self.result.tier_label}")
+            self._last_tier = self.result.tier
+
+    def announce(self, text: str) -> None:
+        """Tell assistive technology (screen readers) about a change, politely."""
+        self.announcements.append(text)
+        event = QAccessibleAnnouncementEvent(self.banner, text)
+        QAccessible.updateAccessibility(event)
 
     def _show_result(self) -> None:
         result, rules = self.result, self.context.rules
@@ -391,8 +465,47 @@ class EligibilityPage(QWidget):
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- actions ------------------------------------------------------------------------
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "radios": {
+                k: next(n for n, r in rs.items() if r.isChecked()) for k, rs in self._radios.items()
+            },
+            "combos": {k: c.currentIndex() for k, c in self._combos.items()},
+            "fields": {k: f.text() for k, f in self._fields.items()},
+            "units": {k: c.currentIndex() for k, c in self._units.items()},
+        }
+
     def clear(self) -> None:
-        """Forget every answer: back to "Not asked" and the defaults."""
+        """Forget every answer: back to "Not asked" and the defaults; Undo brings them back
+        until the next change."""
+        state = self._snapshot()
+        self._clear_widgets()
+        self._undo_state = state
+        self.undo_button.show()
+        self.status.setText("Cleared every answer. Undo clear brings them back.")
+
+    def undo_clear(self) -> None:
+        """Put back the answers the last Clear removed."""
+        state, self._undo_state = self._undo_state, None
+        self.undo_button.hide()
+        if state is None:
+            return
+        self._updating = True
+        try:
+            for key, name in state["radios"].items():
+                self._radios[key][name].setChecked(True)
+            for key, index in state["combos"].items():
+                self._combos[key].setCurrentIndex(index)
+            for key, index in state["units"].items():
+                self._units[key].setCurrentIndex(index)
+            for key, text in state["fields"].items():
+                self._fields[key].setText(text)
+        finally:
+            self._updating = False
+        self.status.setText("Answers restored.")
+        self.refresh()
+
+    def _clear_widgets(self) -> None:
         self._updating = True
         try:
             for radios in self._radios.values():
@@ -405,7 +518,19 @@ class EligibilityPage(QWidget):
             self._expanded.clear()
         finally:
             self._updating = False
+        undo, self._undo_state = self._undo_state, None
         self.refresh()
+        self._undo_state = undo
+
+    def copy_summary(self) -> str:
+        """Put the plain-text result on the clipboard (for a note in the health record)."""
+        if self.result is None:
+            return ""
+        when = datetime.now().strftime("%Y-%m-%d %H:%M")
+        text = plain_summary(self.result, self.context, when)
+        QGuiApplication.clipboard().setText(text)
+        self.status.setText("Summary copied to the clipboard (plain text).")
+        return text
 
     def ask_patient_name(self) -> str | None:
         """The name for the printout, or None if the clinician cancelled."""

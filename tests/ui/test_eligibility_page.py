@@ -172,3 +172,69 @@ def test_main_window_loads_the_checklist(qtbot, data_dir: Path) -> None:
     win.eligibility.radio("hypersensitivity", YES).click()
     assert win.eligibility.result.tier == "contraindicated"
     win.close()
+
+
+def test_weight_in_pounds_is_converted_to_kilograms(page: EligibilityPage) -> None:
+    unit = page._units["weight_kg"]
+    assert unit.currentData() == "kg"  # the unit is a visible control, not a placeholder
+    page.field("weight_kg").setText("154")
+    assert page.result.answers["weight_kg"] == 154
+    unit.setCurrentIndex(unit.findData("lb"))
+    # 154 lb × 0.45359237 = 69.85 kg, rounded to 0.1 kg.
+    assert page.result.answers["weight_kg"] == pytest.approx(69.9)
+    assert page.field_error("weight_kg") == ""
+    page.field("weight_kg").setText("5")
+    assert "lb" in page.field_error("weight_kg")
+    assert page.result.answers.get("weight_kg") is None
+
+
+def test_weight_prints_in_kg_with_pounds_beside(page: EligibilityPage) -> None:
+    from kapdesk.decide.eligibility import answer_text
+
+    question = page.context.rules.questions["weight_kg"]
+    assert answer_text(question, 70) == "70 kg (154.3 lb)"
+
+
+def test_clear_offers_undo_until_the_next_change(page: EligibilityPage) -> None:
+    page.radio("arteriovenous_malformation", YES).click()
+    page.field("systolic_bp").setText("150")
+    page.clear_button.click()
+    assert page.result.tier == "incomplete" and page.field("systolic_bp").text() == ""
+    assert page.undo_button.isVisibleTo(page)
+    page.undo_button.click()
+    assert page.radio("arteriovenous_malformation", YES).isChecked()
+    assert page.field("systolic_bp").text() == "150"
+    assert page.result.tier == "contraindicated"
+    page.clear_button.click()
+    page.radio("pregnant", NO).click()  # a new answer: the cleared ones are gone for good
+    assert not page.undo_button.isVisibleTo(page)
+
+
+def test_copy_summary_puts_plain_text_on_the_clipboard(page: EligibilityPage) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    page.radio("arteriovenous_malformation", YES).click()
+    page.copy_button.click()
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("Ketamine/esketamine eligibility screening (")
+    assert "Contraindicated" in text and "Arteriovenous malformation" in text
+    assert "Sources:" in text and "\n1. " in text
+    assert "<" not in text  # plain text, no markup
+
+
+def test_a_tier_change_is_announced(page: EligibilityPage) -> None:
+    page.radio("arteriovenous_malformation", YES).click()
+    assert page.announcements[-1] == "Result changed: Contraindicated"
+    count = len(page.announcements)
+    page.radio("pregnant", NO).click()  # same tier: nothing new to announce
+    assert len(page.announcements) == count
+
+
+def test_every_number_shows_its_unit(page: EligibilityPage) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    for key, field in page._fields.items():
+        unit = page.context.rules.questions[key].unit
+        if unit and key not in page._units:
+            buddies = [lab for lab in page.findChildren(QLabel) if lab.buddy() is field]
+            assert buddies and buddies[0].text() == unit
