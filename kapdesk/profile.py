@@ -8,6 +8,7 @@ is ever stored here.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable
@@ -33,6 +34,10 @@ LIMITS: dict[str, tuple[str, int]] = {
     "crisis_text": ("Crisis and emergency text", 600),
 }
 MULTILINE = {"address", "crisis_text"}
+# A phone number: digits, spaces, + - ( ) and an optional extension ("ext 12", "ext. 12").
+PHONE = re.compile(r"\+?[\d\s()\-]*\d[\d\s()\-]*(?:\s*ext\.?\s*\d+)?", re.IGNORECASE)
+# The after-hours line may describe who answers, but must hold a number to call.
+PHONE_IN_TEXT = re.compile(r"\d[\d\s()\-]*\d")
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,32 @@ def _clean(name: str, value: object) -> str:
     return text
 
 
+def phone_problem(name: str, text: str) -> str | None:
+    """Why ``text`` is not acceptable for phone field ``name``, or None if it is (or empty).
+
+    ``phone`` takes digits, spaces, + - ( ) and "ext"; ``after_hours`` must contain a
+    number to call and may add who answers, e.g. "555-0199 (on-call nurse)".
+    """
+    text = text.strip()
+    if not text or name not in {"phone", "after_hours"}:
+        return None
+    label = LIMITS[name][0]
+    if name == "phone" and not PHONE.fullmatch(text):
+        return (
+            f'{name}: {label} "{text}" is not a phone number; use digits, spaces, + - ( ) and "ext"'
+        )
+    if name == "after_hours" and not PHONE_IN_TEXT.search(text):
+        return f'{name}: {label} "{text}" holds no phone number; add the number to call'
+    return None
+
+
 def validate(profile: ClinicProfile, known_modalities: list[str] | None = None) -> ClinicProfile:
     """Return a cleaned copy of ``profile`` or raise UserInputError naming the field."""
     cleaned = {name: _clean(name, getattr(profile, name)) for name in LIMITS}
+    for name in ("phone", "after_hours"):
+        problem = phone_problem(name, cleaned[name])
+        if problem:
+            raise UserInputError(problem)
     offered = tuple(dict.fromkeys(profile.offered))
     if known_modalities is not None:
         unknown = [m for m in offered if m not in known_modalities]

@@ -120,6 +120,7 @@ class EligibilityPage(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.form)
+        self.scroll.setAccessibleName("Screening checklist")
 
         self.icon = QLabel()
         self.banner = QLabel()

@@ -327,7 +327,8 @@ class MainWindow(QMainWindow):
             return
         with store:
             dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
-            dialog.exec()
+            if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+                self.statusBar().showMessage("Saved the clinic profile.", 8000)
 
     def document_action(self, action: str) -> bool:
         """File › Print… ("print") or Save as PDF… ("save") on the current page's document.

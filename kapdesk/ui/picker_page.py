@@ -99,6 +99,36 @@ def _labelled(label: str, text: str) -> str:
     return f"<b>{escape(label)}:</b> {escape(text)}"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def fit_words(candidate: Ranked) -> str:
+    """How the option fits, in words: the reasons and cautions the card lists below."""
+    if candidate.blocked:
+        return "not advised now (see Blocked)"
+    reasons = len(candidate.fit)
+    cautions = len(candidate.cautions)
+    text = (
+        f"fits for {reasons} reason{'s' if reasons != 1 else ''}"
+        if reasons
+        else "nothing chosen points to it"
+    )
+    if cautions:
+        text += f", {cautions} caution{'s' if cautions != 1 else ''}"
+    return text
+
+
+def score_tooltip(candidate: Ranked, total: int) -> str:
+    """The ranking points behind the order, for those who want the numbers."""
+    return (
+        f"{ordinal(candidate.rank)} of {total}: ranking points {candidate.score:g} "
+        "(higher ranks first; blocked options always rank last)"
+    )
+
+
 def card_html(candidate: Ranked, result: PickResult) -> str:
     """The card text: name, status, evidence in words and colour, reasons, cautions, training."""
     condition = result.condition_label
@@ -111,12 +141,13 @@ def card_html(candidate: Ranked, result: PickResult) -> str:
     if candidate.blocked and not candidate.available:
         status += f" <span style='color:{MUTED}'>{escape(candidate.availability)}</span>"
     parts = [
-        f"<p style='margin:0'><span style='font-size:large'><b>{candidate.rank}. "
-        f"{escape(candidate.name)}</b></span>&nbsp;&nbsp;{status}</p>",
+        f"<p style='margin:0'><span style='font-size:large'><b>{escape(candidate.name)}</b>"
+        f"</span> {status}</p>",
+        f"<p style='margin:2px 0'><b>{ordinal(candidate.rank)} of {len(result.ranked)}</b>"
+        f" · {escape(fit_words(candidate))}</p>",
         "<p style='margin:2px 0'>"
         + (f"Evidence for {escape(condition)}: " if condition else "Evidence: ")
-        + f"{_badge(candidate.evidence_label, evidence_color)}"
-        f"<span style='color:{MUTED}'>&nbsp;&nbsp;score {candidate.score:g}</span></p>",
+        + f"{_badge(candidate.evidence_label, evidence_color)}</p>",
     ]
     if candidate.evidence_note:
         parts.append(f"<p style='margin:2px 0'>{escape(candidate.evidence_note)}</p>")
@@ -241,6 +272,8 @@ class CandidateCard(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setToolTip(score_tooltip(candidate, len(result.ranked)))
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reference_link = QLabel(
             f"<a href='reference'>Open {escape(candidate.short_name)} on the Reference page</a>"
         )
@@ -266,7 +299,7 @@ class CandidateCard(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.text)
         layout.addLayout(links)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
 
 class PickerPage(QWidget):
@@ -326,8 +359,19 @@ class PickerPage(QWidget):
         left_scroll.setFixedWidth(290)
         left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setAccessibleName("Presentation and printouts")
 
         self.status = QLabel("Loading the knowledge base…")
+        self.status.setWordWrap(True)
+        self.empty_state = QLabel(
+            "<p><b>Nothing chosen yet.</b></p><p>Tick what applies to the patient under "
+            "<i>Presentation</i>, or choose the dissociation level or the condition. The six "
+            "integration therapies are then ranked at once, each card saying why it fits, "
+            "its cautions and the evidence.</p>"
+        )
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_state.setAccessibleName("Nothing chosen yet")
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
@@ -344,12 +388,14 @@ class PickerPage(QWidget):
         self.guidance.setTextFormat(Qt.TextFormat.RichText)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
+        holder_layout.addWidget(self.empty_state)
         holder_layout.addWidget(self.cards_widget)
         holder_layout.addWidget(self.guidance)
         holder_layout.addStretch(1)
         self.cards_scroll = QScrollArea()
         self.cards_scroll.setWidget(holder)
         self.cards_scroll.setWidgetResizable(True)
+        self.cards_scroll.setAccessibleName("Ranked options")
         right = QVBoxLayout()
         right.addWidget(self.status)
         right.addWidget(self.alerts)
@@ -405,15 +451,23 @@ class PickerPage(QWidget):
         self.result = rank(self.presentation(), self.context, self.offered)
         self._show(self.result)
 
+    def nothing_chosen(self) -> bool:
+        """True before anything is ticked or chosen: the page shows what to do instead."""
+        chosen = self.presentation()
+        return not chosen.features and chosen.dissociation == "unknown" and not chosen.condition
+
     def _show(self, result: PickResult) -> None:
         for card in self.cards:
             self.cards_layout.removeWidget(card)
             card.deleteLater()
+        empty = self.nothing_chosen()
+        self.empty_state.setVisible(empty)
+        self.guidance.setVisible(not empty)
         self.cards = [
             CandidateCard(
                 c, result, self.open_reference, self.handouts.get(c.modality), self.open_handout
             )
-            for c in result.ranked
+            for c in ([] if empty else result.ranked)
         ]
         for card in self.cards:
             self.cards_layout.addWidget(card)
@@ -422,6 +476,9 @@ class PickerPage(QWidget):
         self.alerts.setVisible(bool(result.alerts))
         self.guidance.setText(guidance_html(result))
         blocked = sum(c.blocked for c in result.ranked)
+        if empty:
+            self.status.setText("")
+            return
         self.status.setText(
             f"{len(result.ranked)} options ranked"
             + (f"; {blocked} blocked (shown last)" if blocked else "")
@@ -430,8 +487,10 @@ class PickerPage(QWidget):
 
     def _load_offered(self) -> None:
         self.offered = self.profile_loader().offered
+        facts = self.context.facts if self.context else {}
+        names = [facts[m].short_name if m in facts else m for m in self.offered]
         self.offered_label.setText(
-            "Offered here (clinic profile): " + ", ".join(self.offered)
+            "Offered here (clinic profile): " + ", ".join(names)
             if self.offered
             else "No offered list in the clinic profile: every option counts as offered "
             "(File › Settings)."

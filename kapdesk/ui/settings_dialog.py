@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.errors import KapdeskError
-from kapdesk.profile import LIMITS, ClinicProfile, ProfileStore
+from kapdesk.profile import LIMITS, ClinicProfile, ProfileStore, phone_problem
 
 
 class SettingsDialog(QDialog):
@@ -37,6 +37,7 @@ class SettingsDialog(QDialog):
         profile = store.load()
 
         self.fields: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.field_errors: dict[str, QLabel] = {}
         form = QFormLayout()
         for name, (label, limit) in LIMITS.items():
             if name in {"address", "crisis_text"}:
@@ -50,6 +51,14 @@ class SettingsDialog(QDialog):
             widget.setObjectName(name)
             self.fields[name] = widget
             form.addRow(label + ":", widget)
+            if name in {"phone", "after_hours"}:
+                error = QLabel()
+                error.setStyleSheet("color: #a00000")
+                error.setWordWrap(True)
+                error.hide()
+                self.field_errors[name] = error
+                form.addRow("", error)
+                widget.textChanged.connect(lambda _t, name=name: self.check_field(name))
         self.fields["crisis_text"].setPlaceholderText(
             "Printed in the 'call us' box of every handout, e.g. who to call in an emergency"
         )
@@ -82,6 +91,17 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
 
+    def check_field(self, name: str) -> bool:
+        """Show, under the field, why its text is not acceptable; True when it is."""
+        widget = self.fields[name]
+        text = widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()
+        problem = phone_problem(name, text)
+        error = self.field_errors[name]
+        error.setText(problem.split(": ", 1)[1] if problem else "")
+        error.setVisible(bool(problem))
+        widget.setAccessibleDescription(error.text())
+        return problem is None
+
     def profile_from_fields(self) -> ClinicProfile:
         values = {
             name: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text())
@@ -91,6 +111,9 @@ class SettingsDialog(QDialog):
         return ClinicProfile(**values, offered=offered)
 
     def save(self) -> None:
+        """Save a valid profile and close, or say what is wrong and stay open."""
+        if not all([self.check_field(name) for name in self.field_errors]):
+            return
         try:
             self.saved = self.store.save(self.profile_from_fields(), self.known_ids)
         except KapdeskError as exc:

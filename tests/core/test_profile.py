@@ -95,3 +95,28 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(DataError, match="newer kapdesk"):
         ProfileStore(path)
+
+
+@pytest.mark.parametrize(
+    "phone", ["555-0100", "+1 (555) 010-0100", "555 0100 ext 12", "555-0100 ext. 3"]
+)
+def test_phone_numbers_are_accepted(phone: str) -> None:
+    from kapdesk.profile import phone_problem
+
+    assert phone_problem("phone", phone) is None
+
+
+@pytest.mark.parametrize("phone", ["call us maybe", "555-0100!", "ext 12", "()"])
+def test_text_that_is_not_a_phone_number_is_refused(phone: str) -> None:
+    from kapdesk.profile import ClinicProfile, phone_problem, validate
+
+    assert "is not a phone number" in phone_problem("phone", phone)
+    with pytest.raises(UserInputError, match=r"^phone: Phone"):
+        validate(ClinicProfile(phone=phone))
+
+
+def test_after_hours_line_needs_a_number_and_may_say_who_answers() -> None:
+    from kapdesk.profile import phone_problem
+
+    assert phone_problem("after_hours", "555-0199 (on-call nurse)") is None
+    assert "no phone number" in phone_problem("after_hours", "ask the front desk")

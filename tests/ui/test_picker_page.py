@@ -44,8 +44,10 @@ def card(page: PickerPage, modality: str):
 
 
 def test_ticking_high_dissociation_moves_emdr_below_unblocked_at_once(qtbot, page) -> None:
-    assert page.isEnabled() and len(page.cards) == 6
+    assert page.isEnabled() and page.cards == []  # nothing ranked before anything is chosen
+    assert page.empty_state.isVisibleTo(page) and "Tick what applies" in page.empty_state.text()
     page.checkboxes["trauma_origin"].click()
+    assert len(page.cards) == 6 and not page.empty_state.isVisibleTo(page)
     assert order(page)[0] == "emdr"
     page.dissociation.setCurrentIndex(page.dissociation.findData("high"))
     unblocked = [c.modality for c in page.cards if not c.blocked]
@@ -77,6 +79,7 @@ def test_crisis_shows_the_safety_message_on_top(qtbot, page) -> None:
 
 
 def test_reference_link_opens_the_modality(qtbot, page) -> None:
+    page.checkboxes["avoidance"].click()
     card(page, "ifs").reference_link.linkActivated.emit("reference")
     assert page.opened == ["ifs"]
 
@@ -97,6 +100,7 @@ def test_print_summary_previews_the_pdf(qtbot, page, monkeypatch) -> None:
 
 
 def test_handout_button_only_where_a_handout_exists(qtbot, page, monkeypatch) -> None:
+    page.checkboxes["avoidance"].click()
     handouts = library()
     with_handout = [m for m in order(page) if handouts.for_modality(m)]
     for each in page.cards:
@@ -124,6 +128,7 @@ def test_main_window_has_the_page_and_links_to_reference(qtbot, data_dir: Path) 
     qtbot.waitUntil(lambda: win.picker.isEnabled(), timeout=20_000)
     win.show_page(win.picker)
     assert win.nav.currentItem().text() == "Integration picker"
+    win.picker.checkboxes["avoidance"].click()
     card(win.picker, "emdr").reference_link.linkActivated.emit("reference")
     assert win.pages.currentWidget() is win.reference
     qtbot.waitUntil(
@@ -131,3 +136,21 @@ def test_main_window_has_the_page_and_links_to_reference(qtbot, data_dir: Path) 
         timeout=5000,
     )
     win.close()
+
+
+def test_cards_give_order_and_fit_in_words_with_scores_only_in_the_tooltip(qtbot, page) -> None:
+    page.checkboxes["trauma_origin"].click()
+    first = page.cards[0]
+    text = first.text.text()
+    assert "1st of 6" in text and "fits for" in text
+    assert f"{page.result.ranked[0].score:g}" not in text and "score 1" not in text
+    assert "ranking points" in first.text.toolTip()
+    page.dissociation.setCurrentIndex(page.dissociation.findData("high"))
+    blocked = [c for c in page.cards if c.blocked]
+    assert blocked and all("not advised now" in c.text.text() for c in blocked)
+
+
+def test_offered_therapies_are_named_not_listed_by_id(qtbot, page) -> None:
+    text = page.offered_label.text()
+    assert "CBT" in text and "EMDR" in text and "IFS" in text
+    assert "cbt" not in text and "emdr" not in text
