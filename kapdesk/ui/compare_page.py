@@ -70,6 +70,40 @@ TAG = "compare:"
 LANGUAGES = (("en", "English"), ("es", "Español"))
 AUDIENCES = (("clinician", "Clinician"), ("patient", "Patient"))
 BAND = "#f4f4f4"
+LABEL_SHARE = 16  # % of the grid's width for the row names
+SPLITTER_KEYS = {"lower": "compare/sources_splitter", "main": "compare/grid_splitter"}
+# The page's own words around the grid, in the language of the comparison.
+SCREEN_WORDS = {
+    "en": {
+        "sources": "sources ({n})",
+        "reason": "reason",
+        "chart_title": "How soon might it help, and how long does it last?",
+        "in_full": "In full:",
+        "no_information": "No information.",
+        "reason_given": "Reason given in the content:",
+        "evidence": "Evidence:",
+        "no_difference": "These options do not differ on any row.",
+        "sources_hint": "Click “sources” in a cell to see its references. In the patient "
+        "view, hover over an answer to read it in full.",
+    },
+    "es": {
+        "sources": "fuentes ({n})",
+        "reason": "motivo",
+        "chart_title": "¿Cuándo podría ayudar y cuánto dura el efecto?",
+        "in_full": "Texto completo:",
+        "no_information": "Sin información.",
+        "reason_given": "Motivo indicado en el contenido:",
+        "evidence": "Evidencia:",
+        "no_difference": "Estas opciones no difieren en ninguna fila.",
+        "sources_hint": "Haga clic en «fuentes» en una celda para ver sus referencias. Pase el "
+        "puntero sobre una respuesta para leerla completa.",
+    },
+}
+
+
+def screen_words(lang: str) -> dict[str, str]:
+    """The page's words in ``lang`` (English for anything else)."""
+    return SCREEN_WORDS.get(lang, SCREEN_WORDS["en"])
 
 
 @dataclass(frozen=True)
@@ -149,14 +183,15 @@ def _part_html(result: GridResult, part: Part) -> str:
 
 
 def _cell_html(result: GridResult, row_index: int, cell: Cell) -> str:
+    words = screen_words(result.comparison.lang)
     if cell.missing:
         body = f"<span style='color:{MUTED_COLOR}'>{escape(cell.text)}</span>"
-        more = "reason"
+        more = escape(words["reason"])
     else:
         summary = result.comparison.condition is None and cell.parts[0].condition
         joiner = "<br>" if summary else "<br><br>"
         body = joiner.join(_part_html(result, part) for part in cell.parts)
-        more = f"sources ({len(cell.sources)})"
+        more = escape(words["sources"].format(n=len(cell.sources)))
     link = f"cell:{row_index}:{cell.modality}"
     return f"{body}<br><a href='{link}'><small>{more}</small></a>"
 
@@ -167,8 +202,10 @@ def grid_html(result: GridResult, only_differences: bool) -> str:
     # Short names head the columns (as on the printed sheet); the full names are in
     # the list of compared options beside the grid.
     names = comparison.short_names
+    column = (100 - LABEL_SHARE) // len(comparison.modalities)
     head = "".join(
-        f"<th align='left' style='background-color:#e6e6e6'>{escape(names[mid])}</th>"
+        f"<th align='left' width='{column}%' style='background-color:#e6e6e6'>"
+        f"{escape(names[mid])}</th>"
         for mid in comparison.modalities
     )
     rows = []
@@ -181,12 +218,11 @@ def grid_html(result: GridResult, only_differences: bool) -> str:
         cells = "".join(
             f"<td valign='top'>{_cell_html(result, index, cell)}</td>" for cell in row.cells
         )
-        label = f"<td valign='top' width='16%'><b>{escape(row.label)}</b></td>"
+        label = f"<td valign='top' width='{LABEL_SHARE}%'><b>{escape(row.label)}</b></td>"
         rows.append(f"<tr{fill}>{label}{cells}</tr>")
     if not rows:
-        rows.append(
-            f"<tr><td colspan='{len(names) + 1}'>These options do not differ on any row.</td></tr>"
-        )
+        no_difference = escape(screen_words(comparison.lang)["no_difference"])
+        rows.append(f"<tr><td colspan='{len(names) + 1}'>{no_difference}</td></tr>")
     return (
         "<table width='100%' cellspacing='0' cellpadding='5' border='1' "
         "style='border-color:#b3b3b3; border-style:solid'>"
@@ -206,21 +242,23 @@ def sources_html(result: GridResult, row_index: int, modality_id: str) -> str:
     references and evidence type, or the reason the content gives for having no
     information."""
     comparison = result.comparison
+    words = screen_words(comparison.lang)
     row = comparison.rows[row_index]
     cell = row.cell(modality_id)
     head = f"<b>{escape(comparison.names[modality_id])}</b> — {escape(row.label)}"
     detail = cell_detail(cell)
     if detail:
-        head += f"<p><i>In full:</i> {escape(detail)}</p>"
+        head += f"<p><i>{escape(words['in_full'])}</i> {escape(detail)}</p>"
     if cell.missing:
-        return f"{head}<p><i>No information.</i> Reason given in the content: " + escape(
-            cell.missing_reason or ""
+        return (
+            f"{head}<p><i>{escape(words['no_information'])}</i> "
+            f"{escape(words['reason_given'])} {escape(cell.missing_reason or '')}"
         )
     items = []
     for ref in cell.sources:
         items.append(f"<li>{escape(result.citations[ref])}</li>")
     kinds = sorted({result.evidence_words[p.evidence] for p in cell.parts if p.evidence})
-    evidence = f"<p>Evidence: {escape('; '.join(kinds))}</p>" if kinds else ""
+    evidence = f"<p>{escape(words['evidence'])} {escape('; '.join(kinds))}</p>" if kinds else ""
     return f"{head}{evidence}<ol>{''.join(items)}</ol>"
 
 
@@ -351,6 +389,8 @@ class ComparePage(QWidget):
         self.chosen: list[str] = []
         self.result: GridResult | None = None
         self._seq = 0
+        self._words_lang = "en"
+        self._splitters_restored = False
         self._build()
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
@@ -403,10 +443,25 @@ class ComparePage(QWidget):
         self.chart = OnsetChart()
         self.sources = QTextBrowser()
         self.sources.setAccessibleName("Sources of the chosen cell")
-        self.sources.setHtml(
-            f"<p style='color:{MUTED_COLOR}'>Click “sources” in a cell to see its references. "
-            "In the patient view, hover over an answer to read it in full.</p>"
+        self._sources_hint("en")
+        # The grid's column names and the name of the row at the top stay in view while
+        # the grid scrolls (tall clinician rows scroll their own label away).
+        self.header = QWidget()
+        self.header.setAccessibleName("Column names")
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        header_layout.setSpacing(0)
+        self.header_row = QLabel()
+        self.header_row.setAccessibleName("Row at the top of the grid")
+        self.header_labels: list[QLabel] = []
+        self._header_layout = header_layout
+        header_layout.addWidget(self.header_row)
+        header_layout.addStretch(1)
+        self.header.setStyleSheet(
+            "QLabel { background: #e6e6e6; padding: 3px 5px; font-weight: bold }"
         )
+        self.header.hide()
+        self.grid.verticalScrollBar().valueChanged.connect(lambda _v: self._update_header())
 
         pick = QGroupBox("Options")
         pick_layout = QVBoxLayout(pick)
@@ -438,18 +493,28 @@ class ComparePage(QWidget):
         lower = QSplitter(Qt.Orientation.Horizontal)
         chart_box = QGroupBox()
         chart_layout = QVBoxLayout(chart_box)
-        chart_title = QLabel("<b>How soon might it help, and how long does it last?</b>")
+        chart_title = QLabel()
         chart_title.setWordWrap(True)
+        self.chart_title = chart_title
         chart_layout.addWidget(chart_title)
         chart_layout.addWidget(self.chart)
         chart_layout.addStretch(1)
         lower.addWidget(chart_box)
         lower.addWidget(self.sources)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(0, 1)
+        lower.setStretchFactor(1, 1)
+        lower.setChildrenCollapsible(False)
+        self.sources_splitter = lower
+        grid_box = QWidget()
+        grid_layout = QVBoxLayout(grid_box)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.setSpacing(0)
+        grid_layout.addWidget(self.header)
+        grid_layout.addWidget(self.grid, 1)
         main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(self.grid)
+        main.addWidget(grid_box)
         main.addWidget(lower)
+        self.grid_splitter = main
         main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 1)
         main.setSizes([560, 200])
@@ -478,6 +543,7 @@ class ComparePage(QWidget):
         self.grid.anchorClicked.connect(self._show_sources)
         self.preview_button.clicked.connect(self.preview)
         self.save_button.clicked.connect(self.save_pdf)
+        self._set_language_words("en")
         self.setEnabled(False)
         self._audience_changed()
 
@@ -588,6 +654,7 @@ class ComparePage(QWidget):
                 "options on the left to compare them side by side.</p>"
             )
             self.chart.set_comparison(None)
+            self._build_header()
             if self.choices:
                 left = MIN_MODALITIES - len(self.chosen)
                 self.status.setText(f"Add {left} more option{'s' if left != 1 else ''}.")
@@ -600,11 +667,95 @@ class ComparePage(QWidget):
             ),
         )
 
+    def _sources_hint(self, lang: str) -> None:
+        hint = escape(screen_words(lang)["sources_hint"])
+        self.sources.setHtml(f"<p style='color:{MUTED_COLOR}'>{hint}</p>")
+
+    def _set_language_words(self, lang: str) -> None:
+        words = screen_words(lang)
+        self.chart_title.setText(f"<b>{escape(words['chart_title'])}</b>")
+        if self._words_lang != lang:
+            self._words_lang = lang
+            self._sources_hint(lang)
+
+    def _build_header(self) -> None:
+        for label in self.header_labels:
+            self._header_layout.removeWidget(label)
+            label.deleteLater()
+        self.header_labels = []
+        if self.result is None:
+            self.header.hide()
+            return
+        comparison = self.result.comparison
+        for position, mid in enumerate(comparison.modalities):
+            label = QLabel(comparison.short_names[mid])
+            label.setToolTip(comparison.names[mid])
+            self._header_layout.insertWidget(position + 1, label)
+            self.header_labels.append(label)
+        self.header.show()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        """Align the frozen column names with the grid and name the row at its top."""
+        if self.result is None or not self.header_labels:
+            return
+        viewport = self.grid.viewport()
+        margin = int(self.grid.document().documentMargin())
+        width = viewport.width() - 2 * margin
+        left = margin + self.grid.frameWidth()
+        self._header_layout.setContentsMargins(left, 0, 0, 0)
+        self.header_row.setFixedWidth(max(40, width * LABEL_SHARE // 100))
+        column = width * ((100 - LABEL_SHARE) // len(self.header_labels)) // 100
+        for label in self.header_labels:
+            label.setFixedWidth(max(40, column))
+        self.header_row.setText(self.top_row_label())
+
+    def top_row_label(self) -> str:
+        """The name of the grid row at the top of the view ("" above the first row)."""
+        if self.result is None:
+            return ""
+        cursor = self.grid.cursorForPosition(QPoint(8, 4))
+        table = cursor.currentTable()
+        if table is None:
+            return ""
+        row = table.cellAt(cursor).row()
+        visible = self._visible_indices()
+        if not 1 <= row <= len(visible):
+            return ""
+        return self.result.comparison.rows[visible[row - 1]].label
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_header()
+
+    def showEvent(self, event) -> None:
+        """Restore the splitters' positions once the page sits in the main window."""
+        super().showEvent(event)
+        if self._splitters_restored:
+            return
+        self._splitters_restored = True
+        from kapdesk.ui.files import window_settings
+
+        settings = window_settings(self)
+        if settings is None:
+            return
+        for name, splitter in (("lower", self.sources_splitter), ("main", self.grid_splitter)):
+            state = settings.value(SPLITTER_KEYS[name])
+            if state is not None:
+                splitter.restoreState(state)
+            splitter.splitterMoved.connect(
+                lambda _pos, _index, name=name, splitter=splitter: settings.setValue(
+                    SPLITTER_KEYS[name], splitter.saveState()
+                )
+            )
+
     def _show_grid(self) -> None:
         if self.result is None:
             return
         comparison = self.result.comparison
+        self._set_language_words(comparison.lang)
         self.grid.setHtml(grid_html(self.result, self.only_differences.isChecked()))
+        self._build_header()
         self.chart.set_comparison(comparison)
         same = len(comparison.rows) - len(comparison.differing_rows())
         hidden = " (hidden)" if self.only_differences.isChecked() and same else ""

@@ -222,3 +222,35 @@ def test_patient_grid_shows_short_answers_with_the_full_text_as_tooltip(qtbot, p
     onset = [r.attribute for r in page.result.comparison.rows].index("onset")
     page.grid.anchorClicked.emit(QUrl(f"cell:{onset}:kap"))
     assert full in page.sources.toPlainText()
+
+
+def test_spanish_view_links_and_labels_are_spanish(qtbot, page) -> None:
+    for mid in ("kap", "cbt"):
+        page.add_modality(mid)
+    page.audience.setCurrentIndex(page.audience.findData("patient"))
+    page.language.setCurrentIndex(page.language.findData("es"))
+    wait_grid(qtbot, page, lang="es")
+    text = page.grid.toPlainText()
+    assert "fuentes (" in text and "sources (" not in text
+    assert "reason" not in text.split()
+    assert page.chart_title.text() == "<b>¿Cuándo podría ayudar y cuánto dura el efecto?</b>"
+    assert "Haga clic" in page.sources.toPlainText()
+    onset = [r.attribute for r in page.result.comparison.rows].index("onset")
+    page.grid.anchorClicked.emit(QUrl(f"cell:{onset}:kap"))
+    assert "In full" not in page.sources.toPlainText()
+
+
+def test_column_names_and_the_top_row_stay_in_view_while_scrolling(qtbot, page) -> None:
+    for mid in ("ketamine-iv", "esketamine", "kap"):
+        page.add_modality(mid)
+    wait_grid(qtbot, page, audience="clinician")
+    assert [label.text() for label in page.header_labels] == ["IV ketamine", "Esketamine", "KAP"]
+    assert page.header.isVisibleTo(page)
+    bar = page.grid.verticalScrollBar()
+    assert bar.maximum() > 0  # the clinician grid is taller than the view
+    bar.setValue(bar.maximum() // 2)
+    middle = page.top_row_label()
+    assert middle and page.header_row.text() == middle
+    assert middle != page.result.comparison.rows[0].label
+    bar.setValue(0)
+    assert page.header_row.text() in ("", page.result.comparison.rows[0].label)
