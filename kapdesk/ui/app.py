@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import faulthandler
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +12,8 @@ from kapdesk.paths import APP_NAME, AppPaths, resources_dir
 
 def _setup_logging(paths: AppPaths) -> None:
     """Log to a file in the data directory; a windowed app has no console."""
+    import logging
+
     try:
         paths.ensure()
         handler: logging.Handler = logging.FileHandler(paths.log_path, encoding="utf-8")
@@ -48,13 +48,13 @@ def _guard_missing_streams(paths: AppPaths) -> None:
 
 
 def run(data_dir: str | None = None, quit_after_show: bool = False) -> int:
+    """Show the main window, then open the knowledge base; return the exit code."""
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     paths = AppPaths.resolve(data_dir).ensure()
     _guard_missing_streams(paths)
-    _setup_logging(paths)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
@@ -67,6 +67,7 @@ def run(data_dir: str | None = None, quit_after_show: bool = False) -> int:
 
     window = MainWindow(paths)
     window.show()
+    _setup_logging(paths)  # nothing logs before the window is up
     if quit_after_show:
         QTimer.singleShot(0, app.quit)
     else:
@@ -78,6 +79,9 @@ def run(data_dir: str | None = None, quit_after_show: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``kapdesk-gui`` entry point (no console window)."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="kapdesk-gui")
     parser.add_argument("--data-dir", metavar="DIR")
     parser.add_argument("--quit-after-show", action="store_true")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -16,12 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk import __version__
-from kapdesk.errors import DataError
 from kapdesk.paths import AppPaths
-from kapdesk.profile import ClinicProfile, ProfileStore
 from kapdesk.ui.reference_page import ReferencePage
-from kapdesk.ui.settings_dialog import SettingsDialog
 from kapdesk.ui.worker import CoreWorker
+
+if TYPE_CHECKING:  # imported where used: the profile module (sqlite3) after the window is up
+    from kapdesk.profile import ClinicProfile
 
 # (attribute, navigation title), in the order a clinician works.
 PAGES = (
@@ -312,6 +314,10 @@ class MainWindow(QMainWindow):
         self.reference.search_box.selectAll()
 
     def load_profile(self) -> ClinicProfile:
+        """The clinic profile (an empty one, after a warning, if it cannot be read)."""
+        from kapdesk.errors import DataError
+        from kapdesk.profile import ClinicProfile, ProfileStore
+
         try:
             with ProfileStore(self.paths.profile_path) as store:
                 return store.load()
@@ -320,6 +326,11 @@ class MainWindow(QMainWindow):
             return ClinicProfile()
 
     def open_settings(self) -> None:
+        """File › Settings…: edit the clinic profile; "Saved" in the status bar after."""
+        from kapdesk.errors import DataError
+        from kapdesk.profile import ProfileStore
+        from kapdesk.ui.settings_dialog import SettingsDialog
+
         try:
             store = ProfileStore(self.paths.profile_path)
         except DataError as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.ui.html import highlighted, modality_html
 from kapdesk.ui.worker import CoreWorker
 
 SEARCH_DELAY_MS = 40
@@ -175,6 +172,10 @@ class ReferencePage(QWidget):
         self.status.setText(f"{len(self._browse)} modalities. Type to search.")
 
     def _show_hits(self, result) -> None:
+        from html import escape
+
+        from kapdesk.ui.html import highlighted
+
         self.results.clear()
         for hit in result.hits:
             item = QListWidgetItem()
@@ -216,6 +217,8 @@ class ReferencePage(QWidget):
 
     def show_modality(self, modality_id: str) -> None:
         def load(kb):
+            from kapdesk.ui.html import modality_html
+
             modality = kb.modality(modality_id)
             return modality_html(modality, kb.references_for(modality), kb.labels)
 

@@ -7,17 +7,27 @@ thread that opened it. Results come back as Qt signals, delivered on the GUI thr
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from kapdesk.paths import AppPaths
 
-log = logging.getLogger("kapdesk.ui")
+if TYPE_CHECKING:  # the thread pool is made on first use, after the window shows
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+
+def _log_error(message: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger("kapdesk.ui").error(message, *args)
+
+
+def _frames(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_tb(exc.__traceback__))
 
 
 class CoreWorker(QObject):
@@ -32,8 +42,16 @@ class CoreWorker(QObject):
         super().__init__(parent)
         self.paths = paths
         self.kb = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
+        self._executor: ThreadPoolExecutor | None = None
         self._closed = False
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
+        return self._executor
 
     def start(self) -> Future:
         return self._pool.submit(self._open)
@@ -48,9 +66,7 @@ class CoreWorker(QObject):
             self.kb = kb
             self.ready.emit(kb)
         except Exception as exc:  # shown to the user, never swallowed
-            log.error(
-                "knowledge base failed to open: %s", "".join(traceback.format_tb(exc.__traceback__))
-            )
+            _log_error("knowledge base failed to open: %s", _frames(exc))
             self.failed.emit("open", str(exc))
 
     def when_ready(self, callback: Callable[[Any], None]) -> None:
@@ -73,16 +89,14 @@ class CoreWorker(QObject):
                 from kapdesk.errors import KapdeskError
 
                 if not isinstance(exc, KapdeskError):
-                    log.error(
-                        "core call %s failed: %s",
-                        tag,
-                        "".join(traceback.format_tb(exc.__traceback__)),
-                    )
+                    _log_error("core call %s failed: %s", tag, _frames(exc))
                 self.failed.emit(tag, str(exc))
                 return
             self.done.emit(tag, result)
 
         if self._closed:
+            from concurrent.futures import Future
+
             return Future()
         return self._pool.submit(job)
 
@@ -91,6 +105,8 @@ class CoreWorker(QObject):
         if self._closed:
             return
         self._closed = True
+        if self._executor is None:
+            return
 
         def close() -> None:
             if self.kb is not None:
