@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench wheel-check clean
+.PHONY: run test lint format bench wheel-check clean desktop-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## Set everything up and start the app on its bundled knowledge base.
+## Set everything up and start the app on its bundled knowledge base. First checks that
+## Qt's X11 plugin has its system libraries: installs them as root, else prints the fix.
 run: $(STAMP)
+	$(BIN)/python packaging/check_desktop.py
 	$(BIN)/kapdesk gui
+
+## Report (never fail) whether Qt's X11 plugin has its system libraries (CI runs this).
+desktop-check: $(STAMP)
+	$(BIN)/python packaging/check_desktop.py --report
 
 ## Set everything up and run the whole test suite (headless) and the linter.
 test: $(STAMP)
