@@ -278,10 +278,11 @@ class CandidateCard(QFrame):
             f"<a href='reference'>Open {escape(candidate.short_name)} on the Reference page</a>"
         )
         self.reference_link.setTextFormat(Qt.TextFormat.RichText)
+        self.reference_link.setWordWrap(True)
+        self.reference_link.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reference_link.linkActivated.connect(lambda _: open_reference(self.modality))
         links = QHBoxLayout()
-        links.addWidget(self.reference_link)
-        links.addStretch(1)
+        links.addWidget(self.reference_link, 1)
         self.handout_button: QPushButton | None = None
         self.handout_actions = {}
         if handout and open_handout:
@@ -459,6 +460,7 @@ class PickerPage(QWidget):
     def _show(self, result: PickResult) -> None:
         for card in self.cards:
             self.cards_layout.removeWidget(card)
+            card.hide()  # gone at once, deleted when the event loop next runs
             card.deleteLater()
         empty = self.nothing_chosen()
         self.empty_state.setVisible(empty)
