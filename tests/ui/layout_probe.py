@@ -100,9 +100,16 @@ def clipped_cards(page) -> list[str]:
 
 
 def save_shot(image: QImage, path: Path) -> None:
-    """A small PNG: 8-bit palette (the UI has few colours)."""
-    small = image.convertToFormat(QImage.Format.Format_Indexed8)
-    small.save(str(path), "PNG")
+    """A small PNG: at most 64 colours without dithering (the UI has few colours)."""
+    from PIL import Image  # comes with reportlab
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    picture = Image.open(io.BytesIO(bytes(buffer.data()))).convert("RGB")
+    small = picture.quantize(colors=64, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
 
 
 def main() -> int:
@@ -130,9 +137,9 @@ def main() -> int:
         window.nav.setCurrentRow(row)
         page = window.page(name)
         if name == "reference":
-            window.reference.search_box.setText("ketamine")
+            window.reference.search_box.setText("bladder")
             wait(app, lambda: "result" in window.reference.status.text())
-            window.open_reference("esketamine")
+            window.open_reference("ketamine-iv")
             wait(app, lambda: window.reference.save_pdf.isEnabled())
         elif name == "compare":
             wait(app, page.isEnabled)
