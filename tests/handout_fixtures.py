@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.kb.model import KBVersion
+from kapdesk.content.model import KBVersion
 from kapdesk.paths import resources_dir
 from kapdesk.profile import ClinicProfile
 from tests.tomlwrite import dumps
@@ -49,10 +49,10 @@ def build_handout_root(target: Path) -> Path:
 
 def use_library_at(root: Path, monkeypatch: pytest.MonkeyPatch):
     """Make the program's handout library (CLI, GUI, renderer) the one under ``root``."""
-    import kapdesk.handouts
+    import kapdesk.content.handouts
 
-    monkeypatch.setattr(kapdesk.handouts, "resources_dir", lambda: root)
-    return kapdesk.handouts.library()
+    monkeypatch.setattr(kapdesk.content.handouts, "resources_dir", lambda: root)
+    return kapdesk.content.handouts.library()
 
 
 # --- reading generated PDFs -----------------------------------------------------------------

@@ -63,7 +63,7 @@ def cmd_kb_build(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_verify(args: argparse.Namespace) -> int:
-    from kapdesk.kb.loader import load_content
+    from kapdesk.content.modalities import load_content
     from kapdesk.kb.store import ensure_kb
 
     try:
@@ -98,10 +98,10 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
 
 def _verify_other_resources() -> list[str]:
     """Problems in the rules, wording and handout files that are read beside the KB."""
-    from kapdesk.decide.compare_wording import wording
-    from kapdesk.decide.eligibility_rules import load_rules
-    from kapdesk.decide.integration_rules import load_integration_rules
-    from kapdesk.handouts import load_library
+    from kapdesk.content.eligibility import load_rules
+    from kapdesk.content.handouts import load_library
+    from kapdesk.content.integration import load_integration_rules
+    from kapdesk.content.wording import wording
 
     problems: list[str] = []
     for load in (
@@ -150,7 +150,7 @@ def cmd_modalities(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from kapdesk.kb.model import CONDITIONS, SECTIONS
+    from kapdesk.content.model import CONDITIONS, SECTIONS
 
     with _open_kb(args) as kb:
         modality = kb.modality(args.modality)
@@ -251,9 +251,9 @@ def cmd_pick(args: argparse.Namespace) -> int:
     with _open_kb(args) as kb:
         result = pick(kb, presentation, profile.offered)
         if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
+            from kapdesk.content.handouts import library
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.integration_plan import plan_pdf, save_plan
-            from kapdesk.handouts import library
+            from kapdesk.documents.plan_sheet import plan_pdf, save_plan
 
             options = HandoutOptions(
                 lang=library().check_lang(args.lang or "en"), large_print=args.large_print
@@ -277,7 +277,7 @@ def cmd_pick(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from kapdesk.handouts import library
+    from kapdesk.content.handouts import library
 
     lib = library()
     if args.topics == ["list"]:

@@ -21,15 +21,15 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from kapdesk.decide.eligibility_rules import (
+from kapdesk.content.eligibility import (
     TIERS,
     EligibilityRules,
     Question,
     fill,
     load_rules,
 )
+from kapdesk.content.model import KBVersion, Labels, Modality, Reference
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.model import KBVersion, Labels, Modality, Reference
 from kapdesk.kb.store import KnowledgeBase
 
 UNANSWERED = "–"

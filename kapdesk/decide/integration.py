@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.integration_rules import (
+from kapdesk.content.integration import (
     BOOLEAN_FEATURES,
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
@@ -32,8 +32,8 @@ from kapdesk.decide.integration_rules import (
     Timing,
     bundled_rules,
 )
+from kapdesk.content.model import MODALITY_IDS, KBVersion, Labels, Modality
 from kapdesk.errors import UserInputError
-from kapdesk.kb.model import MODALITY_IDS, KBVersion, Labels, Modality
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase

@@ -24,9 +24,9 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from kapdesk.content.model import KBVersion
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
-from kapdesk.kb.model import KBVersion
 from kapdesk.paths import resources_dir
 from kapdesk.profile import ClinicProfile
 

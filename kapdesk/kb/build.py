@@ -15,9 +15,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kapdesk.content.modalities import Content
+from kapdesk.content.model import SECTIONS, Modality
 from kapdesk.errors import DataError
-from kapdesk.kb.loader import Content
-from kapdesk.kb.model import SECTIONS, Modality
 from kapdesk.kb.search import configure_rank
 
 SCHEMA_VERSION = 2

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
-from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import (
+from kapdesk.content.modalities import content_hash, load_content
+from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
     KBVersion,
@@ -24,6 +22,8 @@ from kapdesk.kb.model import (
     Modality,
     Reference,
 )
+from kapdesk.errors import DataError, UserInputError
+from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 

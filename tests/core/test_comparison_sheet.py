@@ -8,8 +8,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from kapdesk.content.wording import wording
 from kapdesk.decide.compare import compare
-from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.comparison import comparison_pdf, write_comparison
 from kapdesk.profile import ClinicProfile
 

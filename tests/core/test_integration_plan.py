@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.integration import bundled_rules
+from kapdesk.content.model import LANGUAGES
 from kapdesk.decide.integration import parse_presentation, pick
-from kapdesk.decide.integration_rules import bundled_rules
+from kapdesk.decide.plan import PLAN_FILE, compose_plan, load_plan_texts, plan_choice
 from kapdesk.documents.handout import HandoutOptions
-from kapdesk.documents.integration_plan import plan_pdf
+from kapdesk.documents.plan_sheet import plan_pdf
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.integration_plan import PLAN_FILE, compose_plan, load_plan_texts, plan_choice
-from kapdesk.kb.model import LANGUAGES
 from kapdesk.paths import resources_dir
 from tests.handout_fixtures import CLINIC, body_runs, page_texts, squash
 from tests.tomlwrite import dumps

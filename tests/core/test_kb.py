@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.modalities import content_hash
+from kapdesk.content.model import MODALITY_IDS
 from kapdesk.errors import UserInputError
-from kapdesk.kb.loader import content_hash
-from kapdesk.kb.model import MODALITY_IDS
 from kapdesk.kb.store import KnowledgeBase, ensure_kb
 from kapdesk.paths import AppPaths, resources_dir
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.modalities import content_hash, load_content
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.errors import ContentError
-from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.paths import resources_dir
 from tests.tomlwrite import dumps
 

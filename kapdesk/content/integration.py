@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS, STRENGTHS
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS, STRENGTHS
 from kapdesk.paths import resources_dir
 
 RULES_FILE = "rules/integration.toml"

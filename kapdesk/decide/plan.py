@@ -9,7 +9,7 @@ Nothing here is written in Python: the wording is data
 (``resources/documents/integration_plan.toml``, validated with ``file: key: problem``
 messages), the therapy's explanation is the knowledge base's plain-language text, and
 the "when to call" box is a handout's. The plan is composed as a handout
-(kapdesk.handouts.Handout), so it is measured for readability, PEMAT-scored and laid
+(kapdesk.content.handouts.Handout), so it is measured for readability, PEMAT-scored and laid
 out exactly as the handouts are. No reportlab and no Qt are imported here.
 """
 
@@ -22,10 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.integration import PickResult, Ranked
-from kapdesk.decide.integration_rules import IntegrationRules, bundled_rules
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.handouts import (
+from kapdesk.content.handouts import (
     Block,
     Handout,
     HandoutLibrary,
@@ -38,8 +35,11 @@ from kapdesk.handouts import (
     measure,
     pemat_answers,
 )
-from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
-from kapdesk.kb.model import LANGUAGES, SECTIONS, Modality
+from kapdesk.content.integration import IntegrationRules, bundled_rules
+from kapdesk.content.modalities import ContentProblems, nonempty_str, read_toml
+from kapdesk.content.model import LANGUAGES, SECTIONS, Modality
+from kapdesk.decide.integration import PickResult, Ranked
+from kapdesk.errors import ContentError, UserInputError
 from kapdesk.paths import resources_dir
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS
 from kapdesk.paths import resources_dir
 
 RULES_FILE = "rules/eligibility.toml"

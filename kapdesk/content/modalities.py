@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kapdesk.errors import ContentError
-from kapdesk.kb.model import (
+from kapdesk.content.model import (
     CATEGORIES,
     CONDITIONS,
     EVIDENCE_TYPES,
@@ -29,6 +28,7 @@ from kapdesk.kb.model import (
     Statement,
     Strength,
 )
+from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
 
 STATEMENT_KEYS = {

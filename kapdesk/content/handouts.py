@@ -22,9 +22,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.modalities import ContentProblems, nonempty_str, read_toml
+from kapdesk.content.model import LANGUAGES, MODALITY_IDS
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
-from kapdesk.kb.model import LANGUAGES, MODALITY_IDS
 from kapdesk.paths import resources_dir
 
 BLOCK_KEYS: dict[str, frozenset[str]] = {

@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import LANGUAGES
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import LANGUAGES
 from kapdesk.paths import resources_dir
 
 FILE = Path("documents") / "comparison.toml"
