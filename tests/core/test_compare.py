@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS
-from kapdesk.content.wording import validate_wording, wording
+from kapdesk.content.wording import validate_wording
+from kapdesk.kb.catalog import wording
 from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, TimeRange, compare, text_report
 from kapdesk.documents.charts import (
     build_axis,

@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.content.wording import wording
+from kapdesk.kb.catalog import wording
 from kapdesk.decide.compare import compare
 from kapdesk.documents.comparison import comparison_pdf, write_comparison
 from kapdesk.profile import ClinicProfile

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.content.eligibility import RULES_FILE, AnswerTest, Combination, load_rules
+from kapdesk.content.eligibility import RULES_FILE, AnswerTest, Combination
+from kapdesk.content.kinds import load_rules
 from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
 

@@ -8,7 +8,8 @@ import tomllib
 
 import pytest
 
-from kapdesk.content.handouts import HandoutLibrary, library
+from kapdesk.content.handouts import HandoutLibrary
+from kapdesk.kb.catalog import library
 from kapdesk.content.model import LANGUAGES
 from kapdesk.documents.handout import HandoutOptions, render_handouts
 from kapdesk.paths import resources_dir

@@ -17,9 +17,9 @@ from kapdesk.content.integration import (
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
     RULES_FILE,
-    load_integration_rules,
     parse_rules,
 )
+from kapdesk.content.kinds import load_integration_rules
 from kapdesk.content.model import MODALITY_IDS
 from kapdesk.decide.integration import (
     PRESENTATION_KEYS,

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.content.integration import bundled_rules
+from kapdesk.content.kinds import load_integration_rules as bundled_rules
 from kapdesk.content.model import LANGUAGES
 from kapdesk.decide.integration import parse_presentation, pick
-from kapdesk.decide.plan import PLAN_FILE, compose_plan, load_plan_texts, plan_choice
+from kapdesk.content.kinds import load_plan_texts
+from kapdesk.content.plan import PLAN_FILE
+from kapdesk.decide.plan import compose_plan, plan_choice
 from kapdesk.documents.handout import HandoutOptions
 from kapdesk.documents.plan_sheet import plan_pdf
 from kapdesk.errors import ContentError, UserInputError

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.content.modalities import content_hash
+from kapdesk.content.kinds import content_hash
 from kapdesk.content.model import MODALITY_IDS
 from kapdesk.errors import UserInputError
 from kapdesk.kb.store import KnowledgeBase, ensure_kb

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kapdesk.kb.store as store
-from kapdesk.content.modalities import content_hash
+from kapdesk.content.kinds import content_hash
 from kapdesk.kb.store import ensure_kb, prebuilt_kb_path
 from kapdesk.paths import AppPaths, resources_dir
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.content.modalities import content_hash, load_content
+from kapdesk.content.kinds import content_hash, load_content
 from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
