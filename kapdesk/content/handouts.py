@@ -584,7 +584,9 @@ def _load_list(raw: dict[str, Any], rel: str, problems: Problems) -> dict[str, t
 
 
 def _load_pemat_items(path: Path, rel: str, problems: Problems) -> dict[str, dict[str, str]]:
-    raw = read_toml(path, rel, problems) or {}
+    raw = read_toml(path, rel, problems)
+    if raw is None:
+        return {}
     items: dict[str, dict[str, str]] = {}
     for scale in PEMAT_SCALES:
         table = raw.get(scale)
@@ -599,7 +601,9 @@ def _load_pemat_items(path: Path, rel: str, problems: Problems) -> dict[str, dic
 
 
 def _load_strings(path: Path, rel: str, problems: Problems) -> dict[str, dict[str, Any]]:
-    raw = read_toml(path, rel, problems) or {}
+    raw = read_toml(path, rel, problems)
+    if raw is None:
+        return {}
     for lang in LANGUAGES:
         table = raw.get(lang, {})
         for key in STRING_KEYS:
@@ -615,7 +619,8 @@ def read_library(root: Path, problems: Problems, references: set[str]) -> Handou
     """Every handout under ``handouts/``, its list, targets, PEMAT items and fixed wording."""
     before = len(problems)
     config = read_toml(root / "handouts" / "library.toml", "handouts/library.toml", problems)
-    config = config or {}
+    if config is None:
+        return None
     listed = _load_list(config, "handouts/library.toml", problems)
     targets = _load_targets(config, "handouts/library.toml", problems)
     pemat_target = config.get("pemat", {}).get("target")

@@ -450,7 +450,9 @@ def load_integration(
     return _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)
 
 
-def parse_rules(raw: Mapping[str, Any], references: Iterable[str], version: str) -> IntegrationRules:
+def parse_rules(
+    raw: Mapping[str, Any], references: Iterable[str], version: str
+) -> IntegrationRules:
     """Validate already-parsed rules; ContentError listing every problem."""
     problems = Problems()
     rules = _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)

@@ -17,6 +17,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kapdesk import paths
 from kapdesk.content.eligibility import EligibilityRules, load_eligibility
 from kapdesk.content.handouts import HandoutLibrary, read_library
 from kapdesk.content.integration import IntegrationRules, load_integration
@@ -27,7 +28,6 @@ from kapdesk.content.problems import Problems
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
 from kapdesk.errors import ContentError
-from kapdesk.paths import resources_dir
 
 
 @dataclass(frozen=True)
@@ -94,21 +94,21 @@ def _all_files(root: Path) -> list[str]:
 
 def content_files(root: Path | None = None) -> list[str]:
     """Every file a kind claims, relative to resources/, in a stable order."""
-    return [rel for rel in _all_files(root or resources_dir()) if kind_of(rel)]
+    return [rel for rel in _all_files(root or paths.resources_dir()) if kind_of(rel)]
 
 
 def unclaimed_files(root: Path | None = None) -> list[str]:
     """Files under resources/ that are neither content nor on the allow-list."""
     return [
         rel
-        for rel in _all_files(root or resources_dir())
+        for rel in _all_files(root or paths.resources_dir())
         if kind_of(rel) is None and not any(fnmatch(rel, p) for p in ALLOWED_OTHER)
     ]
 
 
 def content_hash(root: Path | None = None) -> str:
     """SHA-256 over every content file's relative path and bytes."""
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
     digest = hashlib.sha256()
     for rel in content_files(base):
         digest.update(rel.encode())
@@ -136,7 +136,7 @@ class Compiled:
 
 def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]:
     """Read and validate every file; return the problems and what could be read."""
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
     problems = Problems()
     for rel in unclaimed_files(base):
         kinds = ", ".join(kind.name for kind in FILE_KINDS)
@@ -161,7 +161,7 @@ def compile_resources(root: Path | None = None) -> Compiled:
     Readability is measured here (textstat is imported only on this path), so that
     nothing the app does at run time measures or validates again.
     """
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
     problems, parts = check_resources(base)
     if problems:
         raise ContentError(problems.items, _kinds(problems.items))
@@ -232,7 +232,7 @@ def _strict(load: Callable[[Problems], T | None]) -> T:
 
 def load_content(root: Path | None = None) -> Content:
     """Modalities, references and labels; ContentError listing every problem."""
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
 
     def load(problems: Problems) -> Content:
         references = load_references(base, problems)
@@ -247,13 +247,13 @@ def load_content(root: Path | None = None) -> Content:
 
 def load_rules(root: Path | None = None) -> EligibilityRules:
     """The eligibility rules of a resources tree; ContentError listing every problem."""
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
     return _strict(lambda p: load_eligibility(base, p, load_references(base, p)))
 
 
 def load_integration_rules(root: Path | None = None) -> IntegrationRules:
     """The integration-picker rules of a resources tree; ContentError on any problem."""
-    base = root or resources_dir()
+    base = root or paths.resources_dir()
     return _strict(lambda p: load_integration(base, p, load_references(base, p)))
 
 

@@ -278,7 +278,9 @@ def _load_modality(path: Path, rel: str, r: Reader) -> Modality | None:
 def load_labels(root: Path, problems: Problems) -> Labels:
     """``content/labels.toml``: display labels for every vocabulary."""
     rel = "content/labels.toml"
-    raw = read_toml(root / rel, rel, problems, "labels") or {}
+    raw = read_toml(root / rel, rel, problems, "labels")
+    if raw is None:
+        return Labels({})
     r = Reader(problems, rel, "labels")
     expectations = {
         "sections": (SECTIONS, ("clinician", "patient_en", "patient_es")),

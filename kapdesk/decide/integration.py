@@ -393,7 +393,7 @@ class PickResult:
 def _holds(when: Mapping[str, Any], presentation: Presentation) -> bool:
     for key, wanted in when.items():
         value = presentation.value(key)
-        if isinstance(wanted, tuple):
+        if isinstance(wanted, tuple | list):
             if value not in wanted:
                 return False
         elif value != wanted:

@@ -67,7 +67,7 @@ def problems(root: Path) -> list[str]:
             'sources = ["swiss-ketamine-pi"]',
             'sources = ["swiss-label"]',
             "rules/eligibility.toml: criterion.bp-above-180-100.sources: "
-            "'swiss-label' is not in references.toml",
+            "'swiss-label' is not in content/references.toml",
         ),
         (
             'sources = ["swiss-ketamine-pi"]',
