@@ -58,7 +58,8 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
     (
         "unresolved source",
         lambda d: d["summary"].__setitem__("sources", ["nobody-2099"]),
-        "content/modalities/emdr.toml: summary.sources: 'nobody-2099' is not in content/references.toml",
+        "content/modalities/emdr.toml: "
+        "summary.sources: 'nobody-2099' is not in content/references.toml",
     ),
     (
         "evidence not in vocabulary",
@@ -103,7 +104,8 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
     (
         "condition without rating or reason",
         lambda d: d["strength"].pop("depression"),
-        "content/modalities/emdr.toml: strength.depression: no rating and no reason under [missing]",
+        "content/modalities/emdr.toml: "
+        "strength.depression: no rating and no reason under [missing]",
     ),
     (
         "plain text missing where the patient view needs it",
@@ -123,12 +125,14 @@ MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
     (
         "grid answer too long for the patient sheet",
         lambda d: d["mechanism"][0].__setitem__("grid_en", "Word " * 22 + "end."),
-        "content/modalities/emdr.toml: mechanism[0].grid_en: 114 characters; a grid answer has at most 110",
+        "content/modalities/emdr.toml: "
+        "mechanism[0].grid_en: 114 characters; a grid answer has at most 110",
     ),
     (
         "Spanish grid answer too long",
         lambda d: d["strength"]["ptsd"].__setitem__("grid_es", "x" * 111),
-        "content/modalities/emdr.toml: strength.ptsd.grid_es: 111 characters; a grid answer has at most",
+        "content/modalities/emdr.toml: "
+        "strength.ptsd.grid_es: 111 characters; a grid answer has at most",
     ),
     (
         "grid answer in one language only",
