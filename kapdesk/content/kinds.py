@@ -118,6 +118,20 @@ def content_hash(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def source_stamp(root: Path | None = None) -> str:
+    """A fingerprint of the content files from their names, sizes and times (no reads).
+
+    Start-up compares it with the one recorded at build time; only when it differs is
+    the content hash computed, which reads the files.
+    """
+    base = root or paths.resources_dir()
+    digest = hashlib.sha256()
+    for rel in content_files(base):
+        info = (base / rel).stat()
+        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Compiled:
     """Everything under resources/, validated and measured: what the knowledge base holds."""
@@ -132,6 +146,7 @@ class Compiled:
     plan: PlanTexts
     strings: dict[str, dict[str, str]]
     version: KBVersion
+    stamp: str = ""
 
 
 def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]:
@@ -175,6 +190,7 @@ def compile_resources(root: Path | None = None) -> Compiled:
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},
         version=KBVersion(content_hash(base), latest),
+        stamp=source_stamp(base),
     )
 
 

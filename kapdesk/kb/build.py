@@ -209,6 +209,7 @@ def build(content: Compiled, target: Path, progress: Progress | None = None) -> 
                     [
                         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                         {"key": "content_hash", "value": content.version.content_hash},
+                        {"key": "source_stamp", "value": content.stamp},
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
                         {"key": "program_version", "value": __version__},

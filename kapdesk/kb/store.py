@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.content.kinds import compile_resources, content_hash
+from kapdesk.content.kinds import compile_resources, content_hash, source_stamp
 from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
@@ -216,16 +216,22 @@ def ensure_kb(
     one built at package time (``prebuilt_kb_path``); it is copied instead of building
     when its content hash matches. ``force`` always builds from the sources.
     """
-    expected = content_hash(resources_root)
     target = paths.kb_path
+    stamp = source_stamp(resources_root)
+    expected = None
     if not force and target.exists():
         try:
             kb = KnowledgeBase.open(target)
+            # Same names, sizes and times as at the build: up to date without reading.
+            if kb.manifest().get("source_stamp") == stamp:
+                return kb, False
+            expected = content_hash(resources_root)
             if kb.version.content_hash == expected:
                 return kb, False
             kb.close()
         except DataError:
             pass
+    expected = expected or content_hash(resources_root)
     paths.ensure()
     if target.exists() and not target.is_file():
         # Not a file we could have written: keep it aside, never delete it, and rebuild.
