@@ -26,7 +26,16 @@ from kapdesk.kb.search import configure_rank
 
 SCHEMA_VERSION = 3
 # The compiled objects other than modalities and references, one JSON row each.
-COMPILED_PARTS = ("labels", "eligibility", "integration", "wording", "handouts", "plan", "strings")
+COMPILED_PARTS = (
+    "labels",
+    "eligibility",
+    "integration",
+    "wording",
+    "handouts",
+    "plan",
+    "strings",
+    "scores",
+)
 # Tables whose rows make up the content digest, each in a stable order.
 DIGEST_TABLES = {
     "refs": "id",

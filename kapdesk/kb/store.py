@@ -219,15 +219,17 @@ def ensure_kb(
     target = paths.kb_path
     stamp = source_stamp(resources_root)
     expected = None
-    if not force and target.exists():
+    known_scores: dict[str, float] = {}
+    if target.exists():
         try:
             kb = KnowledgeBase.open(target)
             # Same names, sizes and times as at the build: up to date without reading.
-            if kb.manifest().get("source_stamp") == stamp:
+            if not force and kb.manifest().get("source_stamp") == stamp:
                 return kb, False
             expected = content_hash(resources_root)
-            if kb.version.content_hash == expected:
+            if not force and kb.version.content_hash == expected:
                 return kb, False
+            known_scores = kb.catalog.scores
             kb.close()
         except DataError:
             pass
@@ -238,7 +240,7 @@ def ensure_kb(
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        build(compile_resources(resources_root), target, progress)
+        build(compile_resources(resources_root, known_scores), target, progress)
     return KnowledgeBase.open(target), True
 
 
