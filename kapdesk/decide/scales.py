@@ -582,3 +582,45 @@ def describe(rows: Sequence[Mapping[str, Any]]) -> str:
         else:
             lines.append(f"{row['id']:<6} {row['short_name']:<7} {row['status']}. {row['reason']}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class TrendLayout:
+    """The trend chart in unit coordinates (0–1 both ways, y up), for the PDF and the GUI."""
+
+    points: tuple[tuple[float, float, TrendPoint], ...]
+    lines: tuple[tuple[float, int, str], ...]
+    max_total: int
+
+
+def trend_layout(result: ScaleResult) -> TrendLayout:
+    """Where each total and each reference line goes: x by date, y by total."""
+    points = trend_points(result)
+    top = result.scale.max_total
+    if points:
+        first, last = points[0].date.toordinal(), points[-1].date.toordinal()
+        span = last - first
+        placed = tuple(
+            (
+                (p.date.toordinal() - first) / span if span else 0.5,
+                p.total / top,
+                p,
+            )
+            for p in points
+        )
+    else:
+        placed = ()
+    lines = tuple((value / top, value, label) for value, label in reference_lines(result.scale))
+    return TrendLayout(placed, lines, top)
+
+
+def citations(ids: Sequence[str], root: Path | None = None) -> list[tuple[str, str]]:
+    """(id, full citation) for reference ids, in the order given."""
+    problems = Problems()
+    base = root or resources_dir()
+    raw = read_toml(
+        base / "content" / "references.toml", "content/references.toml", problems, "references"
+    )
+    if raw is None:
+        raise ContentError(problems.items)
+    return [(ref, str(raw[ref].get("citation", ref))) for ref in dict.fromkeys(ids) if ref in raw]
