@@ -102,6 +102,7 @@ def _verify_other_resources() -> list[str]:
     from kapdesk.content.handouts import load_library
     from kapdesk.content.integration import load_integration_rules
     from kapdesk.content.wording import wording
+    from kapdesk.decide.scales import scale_library
 
     problems: list[str] = []
     for load in (
@@ -109,6 +110,7 @@ def _verify_other_resources() -> list[str]:
         load_integration_rules,
         lambda: [wording(lang) for lang in ("en", "es")],
         load_library,
+        scale_library,
     ):
         try:
             load()
