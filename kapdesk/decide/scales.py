@@ -444,13 +444,14 @@ def trend_points(result: ScaleResult) -> tuple[TrendPoint, ...]:
 
 
 def reference_lines(scale: Scale) -> tuple[tuple[int, str], ...]:
-    """Horizontal lines for the trend chart: band starts, or the cut-point range."""
+    """Horizontal lines for the trend chart: band starts, or the cut-point range (the
+    range's lower line carries no label, so the two labels never overlap)."""
     lines = [(band.low, band.display) for band in scale.bands if band.low > 0]
     for cutoff in scale.cutoffs:
         if not scale.bands:
             if cutoff.up_to is not None:
-                lines.append((cutoff.at_least, f"{cutoff.at_least}"))
-                lines.append((cutoff.up_to, f"{cutoff.up_to} (cut-point range)"))
+                lines.append((cutoff.at_least, ""))
+                lines.append((cutoff.up_to, f"{cutoff.at_least}–{cutoff.up_to} cut-off"))
             else:
                 lines.append((cutoff.at_least, f"cut-off {cutoff.at_least}"))
     return tuple(lines)

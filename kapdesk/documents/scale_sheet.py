@@ -340,6 +340,8 @@ def trend_drawing(result: ScaleResult, width: float = 500, height: float = 160):
                 strokeWidth=0.6,
             )
         )
+        if not label:
+            continue
         drawing.add(
             String(left - 4, y - 3, str(value), fontName=FAMILY, fontSize=7, textAnchor="end")
         )

@@ -122,8 +122,9 @@ class TrendChart(QWidget):
             y = xy(0, uy).y()
             painter.setPen(dash)
             painter.drawLine(left, int(y), left + w, int(y))
-            painter.drawText(left + w + 4, int(y) + 4, label)
-            painter.drawText(2, int(y) + 4, str(value))
+            if label:
+                painter.drawText(left + w + 4, int(y) + 4, label)
+                painter.drawText(2, int(y) + 4, str(value))
         points = [(xy(ux, uy), point) for ux, uy, point in layout.points]
         if not points:
             painter.setPen(QPen(QColor("#5c5c5c")))
@@ -342,6 +343,8 @@ class ScalesPage(QWidget):
         while self.items_grid.count():
             widget = self.items_grid.takeAt(0).widget()
             if widget is not None:
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         self.fields, self.words, self.texts = [], [], []
         self.lang_box.blockSignals(True)
@@ -370,7 +373,7 @@ class ScalesPage(QWidget):
             field.textEdited.connect(lambda t, i=number - 1: self._focus(i + 1) if t else None)
             field.back.connect(lambda i=number - 1: self._focus(i - 1))
             self.items_grid.addWidget(field, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.items_grid.addWidget(text, row, 1)
+            self.items_grid.addWidget(text, row, 1, Qt.AlignmentFlag.AlignTop)
             self.items_grid.addWidget(words, row, 2, Qt.AlignmentFlag.AlignTop)
             self.fields.append(field)
             self.texts.append(text)
