@@ -7,7 +7,9 @@ Measures, in one run on this machine:
   bare PySide6 window doing the same, and their ratios (targets: ≤ 1.5 and ≤ 1.6);
 - search latency p50/p95 over a fixed list of queries, on the shipped knowledge base
   (target p95 ≤ 5 ms) and on a synthetic one of 100,000 documents (≤ 30 ms);
-- the knowledge-base build time.
+- the knowledge-base build time;
+- rating scales: loading resources/scales/ once, scoring a PCL-5 (p50/p95 per call,
+  what the Scales page does on every key), and laying out a PHQ-9 summary with a trend.
 Timings are figures, never test assertions.
 """
 
@@ -177,6 +179,42 @@ def synthetic_kb(path: Path, documents: int) -> tuple[object, list[str]]:
     return db, typical, vocabulary[:5]
 
 
+def scales() -> dict[str, float]:
+    """Load the scales, score a PCL-5 per keystroke, lay out a PHQ-9 summary with a trend."""
+    from datetime import date
+
+    from kapdesk.content.model import KBVersion
+    from kapdesk.decide.scales import PreviousTotal, _library, score
+    from kapdesk.documents.scale_sheet import summary_pdf
+    from kapdesk.paths import resources_dir
+    from kapdesk.profile import ClinicProfile
+
+    start = time.perf_counter()
+    library = _library.__wrapped__(resources_dir())
+    load_ms = (time.perf_counter() - start) * 1000
+    pcl5 = library.scales["pcl5"]
+    answers = [2, 1, 0, 3, 2, 2, 1, 2, 2, 0, 1, 3, 2, 1, 2, 2, 0, 1, None, None]
+    times = []
+    for _ in range(500):
+        start = time.perf_counter()
+        score(pcl5, answers)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    phq9 = library.scales["phq9"]
+    previous = [PreviousTotal(date(2026, 9, 14), 21), PreviousTotal(date(2026, 10, 12), 17)]
+    result = score(phq9, [2, 2, 1, 1, 2, 1, 1, 0, 1], previous=previous)
+    version = KBVersion("0" * 64, date(2026, 12, 7))
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version)  # fonts registered
+    start = time.perf_counter()
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version)
+    return {
+        "load_ms": round(load_ms, 1),
+        "score_pcl5_p50_ms": round(times[len(times) // 2], 3),
+        "score_pcl5_p95_ms": round(times[int(len(times) * 0.95)], 3),
+        "summary_pdf_ms": round((time.perf_counter() - start) * 1000, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9, help="startup runs per program")
@@ -205,6 +243,7 @@ def main() -> None:
             **latency(db, queries, repeat=5),
         }
         db.close()
+    results["scales"] = scales()
     results["startup"] = startup(args.runs)
     results["targets"] = {
         "startup_ratio_max": 1.5,
