@@ -183,15 +183,21 @@ def scales() -> dict[str, float]:
     """Load the scales, score a PCL-5 per keystroke, lay out a PHQ-9 summary with a trend."""
     from datetime import date
 
+    from kapdesk.content.modalities import load_references
     from kapdesk.content.model import KBVersion
-    from kapdesk.decide.scales import PreviousTotal, _library, score
+    from kapdesk.content.problems import Problems
+    from kapdesk.content.scales import load_scales
+    from kapdesk.decide.scales import PreviousTotal, score
     from kapdesk.documents.scale_sheet import summary_pdf
     from kapdesk.paths import resources_dir
     from kapdesk.profile import ClinicProfile
 
+    problems = Problems()
+    references = set(load_references(resources_dir(), problems))
     start = time.perf_counter()
-    library = _library.__wrapped__(resources_dir())
+    library = load_scales(resources_dir(), problems, references)
     load_ms = (time.perf_counter() - start) * 1000
+    assert library is not None and not problems, problems.items
     pcl5 = library.scales["pcl5"]
     answers = [2, 1, 0, 3, 2, 2, 1, 2, 2, 0, 1, 3, 2, 1, 2, 2, 0, 1, None, None]
     times = []
@@ -204,9 +210,10 @@ def scales() -> dict[str, float]:
     previous = [PreviousTotal(date(2026, 9, 14), 21), PreviousTotal(date(2026, 10, 12), 17)]
     result = score(phq9, [2, 2, 1, 1, 2, 1, 1, 0, 1], previous=previous)
     version = KBVersion("0" * 64, date(2026, 12, 7))
-    summary_pdf(result, profile=ClinicProfile(), kb_version=version)  # fonts registered
-    start = time.perf_counter()
-    summary_pdf(result, profile=ClinicProfile(), kb_version=version)
+    references = {ref: ref for ref in references}
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version, references=references)
+    start = time.perf_counter()  # the second layout: fonts are registered by the first
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version, references=references)
     return {
         "load_ms": round(load_ms, 1),
         "score_pcl5_p50_ms": round(times[len(times) // 2], 3),

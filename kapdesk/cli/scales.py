@@ -23,12 +23,12 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _kb_version(args: argparse.Namespace):
+def _open_kb(args: argparse.Namespace):
+    """The knowledge base (built if needed); opening it makes its scales the active ones."""
     from kapdesk.kb.store import ensure_kb
 
     kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
-    with kb:
-        return kb.version
+    return kb
 
 
 def _write(target: str, data: bytes, pages: int) -> None:
@@ -43,7 +43,8 @@ def cmd_scales(args: argparse.Namespace) -> int:
     """List the shipped scales (languages, licence) and the ones not shipped, with why."""
     from kapdesk.decide.scales import describe, scale_rows
 
-    rows = scale_rows()
+    with _open_kb(args):
+        rows = scale_rows()
     if args.json:
         _print_json(rows)
     else:
@@ -55,6 +56,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     """Score one scale's answers; optionally write the clinician summary."""
     from kapdesk.decide.scales import (
         check_lang,
+        cited_references,
         get_scale,
         read_answers,
         read_input,
@@ -63,20 +65,29 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     from kapdesk.profile import load_profile
 
-    scale = get_scale(args.scale)
-    lang = check_lang(scale, args.lang)
-    items, previous = read_answers(scale, read_input(args.answers, "ANSWERS"))
     identity = {"name": args.patient or "", "dob": args.dob or "", "record": args.record or ""}
     if any(identity.values()) and not args.pdf:
         raise UserInputError("--patient/--dob/--record: only printed on the summary; add --pdf OUT")
+    raw = read_input(args.answers, "ANSWERS")
     profile = load_profile(AppPaths.resolve(args.data_dir))
-    version = _kb_version(args)
-    result = score(scale, items, lang, previous=previous, profile=profile, kb_version=version.short)
+    with _open_kb(args) as kb:
+        scale = get_scale(args.scale)
+        lang = check_lang(scale, args.lang)
+        items, previous = read_answers(scale, raw)
+        version = kb.version
+        result = score(
+            scale, items, lang, previous=previous, profile=profile, kb_version=version.short
+        )
+        references = cited_references(kb, result)
     if args.pdf:
         from kapdesk.documents.scale_sheet import PatientIdentity, summary_pdf
 
         data, pages = summary_pdf(
-            result, profile=profile, kb_version=version, patient=PatientIdentity(**identity)
+            result,
+            profile=profile,
+            kb_version=version,
+            references=references,
+            patient=PatientIdentity(**identity),
         )
         _write(args.pdf, data, pages)
     if args.json:
@@ -92,21 +103,23 @@ def cmd_form(args: argparse.Namespace) -> int:
     from kapdesk.profile import load_profile
 
     if args.scale not in FORM_SCALES:
-        get_scale(args.scale)  # an unknown id is refused with the list of shipped scales
+        with _open_kb(args):
+            get_scale(args.scale)  # an unknown id is refused with the list of shipped scales
         raise UserInputError(
             f"SCALE: '{args.scale}' has no form of its own; print its parent's "
             f"(allowed: {', '.join(FORM_SCALES)})"
         )
     if not args.pdf:
         raise UserInputError("--pdf: missing; give --pdf OUT.pdf for the blank form")
-    scale = get_scale(args.scale)
-    lang = check_lang(scale, args.lang)
     from kapdesk.documents.scale_sheet import form_pdf
 
     profile = load_profile(AppPaths.resolve(args.data_dir))
-    data, pages = form_pdf(
-        scale, lang, profile=profile, kb_version=_kb_version(args), large_print=args.large_print
-    )
+    with _open_kb(args) as kb:
+        scale = get_scale(args.scale)
+        lang = check_lang(scale, args.lang)
+        data, pages = form_pdf(
+            scale, lang, profile=profile, kb_version=kb.version, large_print=args.large_print
+        )
     _write(args.pdf, data, pages)
     return 0
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kapdesk.content.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
-from kapdesk.content.wording import wording
 from kapdesk.errors import DataError, UserInputError
+from kapdesk.kb.catalog import wording
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase

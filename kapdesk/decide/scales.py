@@ -16,14 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kapdesk.content.problems import Problems, read_toml
-from kapdesk.content.scales import Band, Scale, ScaleLibrary, load_scales
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.paths import resources_dir
+from kapdesk.content.scales import Band, Scale, ScaleLibrary
+from kapdesk.errors import UserInputError
 from kapdesk.profile import ClinicProfile
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
@@ -39,21 +36,11 @@ SHOWN_MAX = 40
 # --- the one accessor -------------------------------------------------------------------
 
 
-@cache
-def _library(root: Path) -> ScaleLibrary:
-    problems = Problems()
-    raw_refs = read_toml(
-        root / "content" / "references.toml", "content/references.toml", problems, "references"
-    )
-    library = load_scales(root, problems, set(raw_refs or {}))
-    if problems or library is None:
-        raise ContentError(problems.items or ["scales: (files): could not be read"])
-    return library
+def scale_library() -> ScaleLibrary:
+    """The scales of the open knowledge base (compiled from resources/scales/)."""
+    from kapdesk.kb.catalog import scale_library as compiled
 
-
-def scale_library(root: Path | None = None) -> ScaleLibrary:
-    """The scales, read once (switch this one function to the knowledge-base catalog)."""
-    return _library(root or resources_dir())
+    return compiled()
 
 
 def crisis_text(profile: ClinicProfile, lang: str) -> str:
@@ -615,13 +602,18 @@ def trend_layout(result: ScaleResult) -> TrendLayout:
     return TrendLayout(placed, lines, top)
 
 
-def citations(ids: Sequence[str], root: Path | None = None) -> list[tuple[str, str]]:
-    """(id, full citation) for reference ids, in the order given."""
-    problems = Problems()
-    base = root or resources_dir()
-    raw = read_toml(
-        base / "content" / "references.toml", "content/references.toml", problems, "references"
-    )
-    if raw is None:
-        raise ContentError(problems.items)
-    return [(ref, str(raw[ref].get("citation", ref))) for ref in dict.fromkeys(ids) if ref in raw]
+def source_ids(result: ScaleResult) -> tuple[str, ...]:
+    """Every reference id the summary of ``result`` may cite, in first-use order."""
+    scale = result.scale
+    ids: list[str] = [source for flag in result.flags for source in flag.sources]
+    if scale.bands_note:
+        ids += scale.bands_note.sources
+    ids += scale.licence.sources
+    for text in scale.texts.values():
+        ids += text.sources
+    return tuple(dict.fromkeys(ids))
+
+
+def cited_references(kb: Any, result: ScaleResult) -> dict[str, str]:
+    """(reference id → full citation) from the knowledge base, for the summary."""
+    return {ref: kb.reference(ref).full_citation() for ref in source_ids(result)}

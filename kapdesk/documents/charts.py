@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kapdesk.content.wording import wording
 from kapdesk.decide.compare import Timeline, TimeRange
+from kapdesk.kb.catalog import wording
 
 MINUTES_PER_DAY = 24 * 60
 # Candidate axis ticks: key into the wording's [ticks] table, and position in days.

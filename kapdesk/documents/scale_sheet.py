@@ -11,6 +11,7 @@ the licence and attribution line. Every text reaches reportlab through ``escape`
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -22,7 +23,6 @@ from kapdesk.decide.scales import (
     LANGUAGE_NAMES,
     ScaleResult,
     answer_rows,
-    citations,
     cluster_rows,
     licence_line,
     provisional_text,
@@ -413,8 +413,10 @@ def _answers_table(result: ScaleResult, styles) -> Table:
     return table
 
 
-def summary_story(result: ScaleResult, patient: PatientIdentity) -> list[Flowable]:
-    """The clinician score summary, every text escaped."""
+def summary_story(
+    result: ScaleResult, patient: PatientIdentity, references: Mapping[str, str]
+) -> list[Flowable]:
+    """The clinician score summary, every text escaped; ``references`` maps id → citation."""
     styles = body_styles()
     scale = result.scale
     cited: list[str] = []
@@ -478,7 +480,7 @@ def summary_story(result: ScaleResult, patient: PatientIdentity) -> list[Flowabl
         Paragraph(escape(licence_line(scale)) + cite(scale.licence.sources), styles["small"]),
         Paragraph(escape(f"Text: {text.provenance}") + cite(text.sources), styles["small"]),
     ]
-    refs = citations(cited)
+    refs = [(ref, references.get(ref, ref)) for ref in cited]
     if refs:
         items = [
             Paragraph(escape(citation), styles["bullet"], bulletText=f"{index}.")
@@ -494,10 +496,15 @@ def summary_pdf(
     *,
     profile: ClinicProfile,
     kb_version: KBVersion,
+    references: Mapping[str, str],
     patient: PatientIdentity | None = None,
     invariant: bool = False,
 ) -> tuple[bytes, int]:
-    """The clinician score summary as PDF bytes and its page count."""
+    """The clinician score summary as PDF bytes and its page count.
+
+    ``references`` maps each cited reference id to its full citation
+    (:func:`kapdesk.decide.scales.cited_references`).
+    """
     patient = (patient or PatientIdentity()).checked()
     band = f" — {result.band.display}" if result.band else ""
     info = DocumentInfo(
@@ -508,5 +515,5 @@ def summary_pdf(
         keywords=("kapdesk", result.scale.id, "summary"),
     )
     out = io.BytesIO()
-    pages = render(out, summary_story(result, patient), info, invariant=invariant)
+    pages = render(out, summary_story(result, patient, references), info, invariant=invariant)
     return out.getvalue(), pages

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.content.model import CONDITIONS, EVIDENCE_TYPES, STRENGTHS
-from kapdesk.content.wording import wording
 from kapdesk.decide.compare import (
     MAX_MODALITIES,
     MIN_MODALITIES,
@@ -60,6 +59,7 @@ from kapdesk.documents.charts import (
     chart_bars,
     visible_tick_labels,
 )
+from kapdesk.kb.catalog import wording
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.worker import CoreWorker

@@ -211,8 +211,8 @@ class MainWindow(QMainWindow):
             browse = [(m.id, m.name, labels.category(m.category)) for m in kb.modalities()]
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
-            from kapdesk.content.handouts import library
             from kapdesk.errors import KapdeskError
+            from kapdesk.kb.catalog import library
 
             try:  # a broken handout file must not keep the Reference page from opening
                 links = {m: hid for hid, mods in library().modalities.items() for m in mods}

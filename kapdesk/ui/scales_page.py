@@ -50,10 +50,10 @@ from kapdesk.decide.scales import (
     LANGUAGE_NAMES,
     PreviousTotal,
     ScaleResult,
+    cited_references,
     cluster_rows,
     licence_line,
     provisional_text,
-    scale_library,
     score,
     text_summary,
     total_text,
@@ -192,9 +192,9 @@ class ScalesPage(QWidget):
         super().__init__(parent)
         self.worker = worker
         self.profile_loader = profile_loader
-        self.library = library or scale_library()
+        self.library: ScaleLibrary | None = None
         self.profile: ClinicProfile = profile_loader()
-        self.scale: Scale = next(iter(self.library.scales.values()))
+        self.scale: Scale | None = None
         self.result: ScaleResult | None = None
         self.previous: list[PreviousTotal] = []
         self.fields: list[AnswerEdit] = []
@@ -203,8 +203,6 @@ class ScalesPage(QWidget):
 
         self.scale_box = QComboBox()
         self.scale_box.setAccessibleName("Scale")
-        for scale in self.library.scales.values():
-            self.scale_box.addItem(f"{scale.short_name} — {scale.name}", scale.id)
         self.lang_box = QComboBox()
         self.lang_box.setAccessibleName("Language of the text answered")
         self.about_button = QPushButton("About this scale…")
@@ -215,7 +213,7 @@ class ScalesPage(QWidget):
         top.addWidget(self.lang_box)
         top.addWidget(self.about_button)
 
-        self.instruction = QLabel()
+        self.instruction = QLabel("Loading the scales…")
         self.instruction.setWordWrap(True)
         self.items_widget = QWidget()
         self.items_grid = QGridLayout(self.items_widget)
@@ -317,6 +315,23 @@ class ScalesPage(QWidget):
         self.form_button.clicked.connect(self.blank_form)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        if library is not None:
+            self.set_library(library)
+        else:  # the scales are read from the knowledge base once it is open
+            worker.when_ready(self._kb_ready)
+
+    def _kb_ready(self, _kb: object) -> None:
+        self.worker.submit(f"{TAG}library", lambda kb: kb.catalog.scales)
+
+    def set_library(self, library: ScaleLibrary) -> None:
+        """Offer the scales of ``library`` and show the first one."""
+        self.library = library
+        self.scale_box.blockSignals(True)
+        self.scale_box.clear()
+        for scale in library.scales.values():
+            self.scale_box.addItem(f"{scale.short_name} — {scale.name}", scale.id)
+        self.scale_box.blockSignals(False)
+        self.scale = next(iter(library.scales.values()))
         self._build_items()
 
     # --- building -----------------------------------------------------------------------
@@ -330,12 +345,14 @@ class ScalesPage(QWidget):
         self.scale_box.setCurrentIndex(self.scale_box.findData(scale_id))
 
     def _scale_changed(self) -> None:
+        if self.library is None or self.scale_box.currentData() is None:
+            return
         self.scale = self.library.scales[self.scale_box.currentData()]
         self.previous.clear()
         self._build_items()
 
     def _lang_changed(self) -> None:
-        if self.lang in self.scale.texts:
+        if self.scale is not None and self.lang in self.scale.texts:
             self._show_texts()
             self.refresh()
 
@@ -422,7 +439,7 @@ class ScalesPage(QWidget):
 
     def refresh(self) -> None:
         """Score what is typed and show the result."""
-        if len(self.fields) != self.scale.item_count:
+        if self.scale is None or len(self.fields) != self.scale.item_count:
             return
         self.result = score(
             self.scale, self.answers(), self.lang, previous=self.previous, profile=self.profile
@@ -516,6 +533,8 @@ class ScalesPage(QWidget):
         self.status.setText("Summary copied.")
 
     def show_about(self) -> None:
+        if self.scale is None:
+            return
         text = self.scale.texts[self.lang]
         bands = self.scale.bands_note.text if self.scale.bands_note else ""
         QMessageBox.information(
@@ -541,7 +560,11 @@ class ScalesPage(QWidget):
             from kapdesk.documents.scale_sheet import PatientIdentity, summary_pdf
 
             pdf, _ = summary_pdf(
-                result, profile=profile, kb_version=kb.version, patient=PatientIdentity(*identity)
+                result,
+                profile=profile,
+                kb_version=kb.version,
+                references=cited_references(kb, result),
+                patient=PatientIdentity(*identity),
             )
             return pdf, f"{result.scale.short_name} score summary", f"{result.scale.id}-summary.pdf"
 
@@ -549,6 +572,8 @@ class ScalesPage(QWidget):
         self.worker.submit(f"{TAG}pdf", write)
 
     def blank_form(self) -> None:
+        if self.scale is None or self.library is None:
+            return
         scale = self.library.scales[self.scale.parent or self.scale.id]
         lang, large = self.lang, self.large_print.isChecked()
         profile = self.profile_loader()
@@ -565,6 +590,9 @@ class ScalesPage(QWidget):
         self.worker.submit(f"{TAG}pdf", write)
 
     def _on_done(self, tag: str, result) -> None:
+        if tag == f"{TAG}library":
+            self.set_library(result)
+            return
         if tag != f"{TAG}pdf":
             return
         self.status.setText("")
@@ -574,6 +602,9 @@ class ScalesPage(QWidget):
         PdfPreviewDialog.show_pdf(self, pdf, title, name)
 
     def _on_failed(self, tag: str, message: str) -> None:
+        if tag == f"{TAG}library":
+            self.instruction.setText(f"The scales could not be loaded: {message}")
+            return
         if tag.startswith(TAG):
             self.status.setText("")
             QMessageBox.warning(self, "kapdesk — scales", message)

@@ -10,7 +10,7 @@ from datetime import date
 from pypdf import PdfReader
 
 from kapdesk.content.model import KBVersion
-from kapdesk.decide.scales import PreviousTotal, get_scale, score
+from kapdesk.decide.scales import PreviousTotal, cited_references, get_scale, score
 from kapdesk.documents.scale_sheet import PatientIdentity, form_pdf, summary_pdf
 from kapdesk.profile import ClinicProfile
 
@@ -24,10 +24,16 @@ def text_of(pdf: bytes) -> str:
     return re.sub(r"\s+", " ", raw)
 
 
-def test_item9_zero_summary_has_no_prompt_and_never_says_no_risk() -> None:
+def test_item9_zero_summary_has_no_prompt_and_never_says_no_risk(kb) -> None:
     # scales-monitoring.md §1.4: item 9 = 0 must not read as "no suicide risk" [S9].
     result = score(get_scale("phq9"), [3, 3, 3, 3, 3, 3, 3, 3, 0], profile=PROFILE, today=TODAY)
-    pdf, pages = summary_pdf(result, profile=PROFILE, kb_version=VERSION, invariant=True)
+    pdf, pages = summary_pdf(
+        result,
+        profile=PROFILE,
+        kb_version=VERSION,
+        references=cited_references(kb, result),
+        invariant=True,
+    )
     text = text_of(pdf)
     assert pages >= 1 and "Safety prompt" not in text and "Call 988 now." not in text
     assert "does not replace a suicide-risk assessment" in text
@@ -35,7 +41,7 @@ def test_item9_zero_summary_has_no_prompt_and_never_says_no_risk() -> None:
     assert "no risk" not in text.lower()
 
 
-def test_summary_with_prompt_trend_and_identity() -> None:
+def test_summary_with_prompt_trend_and_identity(kb) -> None:
     # §1.4: item 9 > 0 → prompt at the top of every printout, with the clinic's crisis text.
     result = score(
         get_scale("phq9"),
@@ -45,8 +51,14 @@ def test_summary_with_prompt_trend_and_identity() -> None:
         today=TODAY,
     )
     patient = PatientIdentity("Ana Pérez", "1980-02-03", "MRN-1")
+    references = cited_references(kb, result)
     pdf, _ = summary_pdf(
-        result, profile=PROFILE, kb_version=VERSION, patient=patient, invariant=True
+        result,
+        profile=PROFILE,
+        kb_version=VERSION,
+        references=references,
+        patient=patient,
+        invariant=True,
     )
     text = text_of(pdf)
     assert text.index("Safety prompt") < text.index("PHQ-9 score summary")
@@ -54,12 +66,16 @@ def test_summary_with_prompt_trend_and_identity() -> None:
     assert "Ana Pérez" in text and "1980-02-03" in text and "MRN-1" in text
     assert "Trend" in text and "2026-10-05" in text and "2026-12-07 (today)" in text
     assert "no permission is required to reproduce" in text
+    # every cited source is listed with its full citation from the knowledge base
+    assert "References" in text and "Simon GE" in text and "Uebelacker LA" in text
 
 
-def test_pcl5_summary_lists_clusters_and_provisional() -> None:
+def test_pcl5_summary_lists_clusters_and_provisional(kb) -> None:
     answers = [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0]
     result = score(get_scale("pcl5"), answers, today=TODAY)
-    text = text_of(summary_pdf(result, profile=PROFILE, kb_version=VERSION, invariant=True)[0])
+    references = cited_references(kb, result)
+    pdf, _ = summary_pdf(result, profile=PROFILE, kb_version=VERSION, references=references)
+    text = text_of(pdf)
     assert "Provisional DSM-5 diagnosis yes" in text
     assert "B (intrusion symptoms), items 1–5 2" in text
     assert "Weathers" in text and "public domain" in text

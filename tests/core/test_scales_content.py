@@ -287,3 +287,9 @@ def test_every_problem_of_a_run_is_reported_together(root: Path) -> None:
     problems = broken(root)
     assert any(p.startswith("scales/phq9.toml: id:") for p in problems)
     assert any(p.startswith("scales/gad7.toml: short_name:") for p in problems)
+
+
+def test_knowledge_base_holds_the_same_scales(kb, library: ScaleLibrary) -> None:
+    # Compiled into the knowledge base as JSON and decoded back to the same dataclasses.
+    assert kb.catalog.scales == library
+    assert kb.catalog.scales.scales["phq9"].band_for(10).label == "Moderate"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from kapdesk.decide.scales import scale_library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
@@ -24,7 +25,7 @@ PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text="Call 988 now."
 @pytest.fixture
 def page(qtbot, built_data_dir: Path):
     worker = CoreWorker(AppPaths(built_data_dir))
-    page = ScalesPage(worker, lambda: PROFILE)
+    page = ScalesPage(worker, lambda: PROFILE, library=scale_library())
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)
@@ -114,3 +115,16 @@ def test_spanish_text_and_print_preview(qtbot, page: ScalesPage, monkeypatch) ->
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(shown[0])).pages)
     assert "9 of 27" in text and "Safety prompt" in text and "Ana" in text
+
+
+def test_page_built_before_the_knowledge_base_waits_for_it(qtbot, built_data_dir: Path) -> None:
+    worker = CoreWorker(AppPaths(built_data_dir))
+    page = ScalesPage(worker, lambda: PROFILE)
+    qtbot.addWidget(page)
+    assert page.scale is None and page.fields == []
+    page.refresh()  # nothing to score yet, and no error
+    worker.start()
+    qtbot.waitUntil(lambda: page.scale is not None, timeout=20_000)
+    assert page.scale.id == "phq9" and len(page.fields) == 9
+    assert page.scale_box.count() == 5
+    worker.shutdown()
