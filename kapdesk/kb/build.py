@@ -35,6 +35,7 @@ COMPILED_PARTS = (
     "plan",
     "strings",
     "scales",
+    "scores",
 )
 # Tables whose rows make up the content digest, each in a stable order.
 DIGEST_TABLES = {
@@ -218,6 +219,7 @@ def build(content: Compiled, target: Path, progress: Progress | None = None) -> 
                     [
                         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                         {"key": "content_hash", "value": content.version.content_hash},
+                        {"key": "source_stamp", "value": content.stamp},
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
                         {"key": "program_version", "value": __version__},
