@@ -38,6 +38,7 @@ from kapdesk.content.modalities import load_labels, load_modalities, load_refere
 from kapdesk.content.model import KBVersion, Labels, Modality, Reference
 from kapdesk.content.plan import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
+from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
 from kapdesk.errors import ContentError
@@ -58,6 +59,7 @@ class Compiled:
     handouts: HandoutLibrary
     plan: PlanTexts
     strings: dict[str, dict[str, str]]
+    scales: ScaleLibrary
     version: KBVersion
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
@@ -82,6 +84,7 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     parts["strings"] = load_strings(base, problems)
     parts["handouts"] = read_library(base, problems, ref_ids)
     parts["plan"] = load_plan(base, problems, ref_ids, parts["integration"], parts["handouts"])
+    parts["scales"] = load_scales(base, problems, ref_ids)
     return problems, parts
 
 
@@ -104,6 +107,7 @@ def compile_resources(
         [s.reviewed for m in parts["modalities"].values() for _, s in m.statements()]
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
         + [h.reviewed for h in handouts.texts.values()]
+        + [scale.reviewed for scale in parts["scales"].scales.values()]
     )
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},
