@@ -36,7 +36,7 @@ from kapdesk.content.handouts import (
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
 from kapdesk.content.model import KBVersion, Labels, Modality, Reference
-from kapdesk.content.plan import PlanTexts, load_plan
+from kapdesk.content.plan_wording import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
 from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.strings import load_strings
@@ -126,7 +126,7 @@ def _measure_plans(
 ) -> PlanTexts:
     from dataclasses import replace
 
-    from kapdesk.content.plan import plan_handout, plan_key
+    from kapdesk.content.plan_wording import plan_handout, plan_key
 
     scores = {}
     for mid in rules.candidates:

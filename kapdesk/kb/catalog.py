@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kapdesk.content.handouts import HandoutLibrary
     from kapdesk.content.integration import IntegrationRules
     from kapdesk.content.model import KBVersion, Labels
-    from kapdesk.content.plan import PlanTexts
+    from kapdesk.content.plan_wording import PlanTexts
     from kapdesk.content.scales import ScaleLibrary
 
 
@@ -74,7 +74,7 @@ class Catalog:
     @cached_property
     def plan(self) -> PlanTexts:
         """The integration plan's wording, with its measured readability."""
-        from kapdesk.content.plan import PlanTexts
+        from kapdesk.content.plan_wording import PlanTexts
 
         return self._decode("plan", PlanTexts)
 
