@@ -156,6 +156,7 @@ def build(content: Content, target: Path, progress: Progress | None = None) -> P
     os.close(fd)
     tmp = Path(tmp_name)
     total = len(content.modalities) + 2
+    release = content.release
     try:
         db = sqlite_utils.Database(tmp)
         try:
@@ -177,6 +178,9 @@ def build(content: Content, target: Path, progress: Progress | None = None) -> P
                         {"key": "content_hash", "value": content.version.content_hash},
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "labels", "value": json.dumps(content.labels.raw)},
+                        {"key": "content_version", "value": str(release.content_version)},
+                        {"key": "expires", "value": release.expires.isoformat()},
+                        {"key": "min_program", "value": release.min_program},
                     ]
                 )
             db.execute("PRAGMA foreign_keys = ON")

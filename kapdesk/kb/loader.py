@@ -8,9 +8,10 @@ them all.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from kapdesk.kb.model import (
     Labels,
     Modality,
     Reference,
+    Release,
     Statement,
     Strength,
 )
@@ -70,6 +72,7 @@ class Content:
     references: dict[str, Reference]
     labels: Labels
     version: KBVersion
+    release: Release
 
 
 def content_dir(root: Path | None = None) -> Path:
@@ -454,12 +457,35 @@ def _load_labels(path: Path, rel: str, problems: ContentProblems) -> Labels:
     return Labels(raw)
 
 
+RELEASE_KEYS = {"content_version", "expires", "min_program"}
+
+
+def _load_release(path: Path, rel: str, problems: ContentProblems) -> Release:
+    raw = read_toml(path, rel, problems) or {}
+    for key in sorted(set(raw) - RELEASE_KEYS):
+        problems.add(rel, key, f"unknown key; allowed: {', '.join(sorted(RELEASE_KEYS))}")
+    number = raw.get("content_version")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        problems.add(rel, "content_version", f"{number!r} is not a whole number of 1 or more")
+        number = 0
+    expires = raw.get("expires")
+    if not isinstance(expires, date) or isinstance(expires, datetime):
+        problems.add(rel, "expires", f"{expires!r} is not a TOML date such as 2027-11-21")
+        expires = date.min
+    program = raw.get("min_program")
+    if not isinstance(program, str) or not re.fullmatch(r"\d+(\.\d+){0,2}", program):
+        problems.add(rel, "min_program", f"{program!r} is not a program version such as \"0.1.0\"")
+        program = "0"
+    return Release(number, expires, program)
+
+
 def load_content(root: Path | None = None) -> Content:
     """Load and validate all content; raise ContentError listing every problem."""
     base = content_dir(root)
     problems = ContentProblems()
     references = _load_references(base / "references.toml", "references.toml", problems)
     labels = _load_labels(base / "labels.toml", "labels.toml", problems)
+    release = _load_release(base / "release.toml", "release.toml", problems)
     modalities: dict[str, Modality] = {}
     mod_dir = base / "modalities"
     files = {p.stem: p for p in sorted(mod_dir.glob("*.toml"))} if mod_dir.is_dir() else {}
@@ -477,4 +503,4 @@ def load_content(root: Path | None = None) -> Content:
         raise ContentError(problems.items)
     latest = max(statement.reviewed for m in modalities.values() for _, statement in m.statements())
     ordered = {mid: modalities[mid] for mid in MODALITY_IDS}
-    return Content(ordered, references, labels, KBVersion(content_hash(root), latest))
+    return Content(ordered, references, labels, KBVersion(content_hash(root), latest), release)

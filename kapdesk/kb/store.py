@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -23,9 +24,12 @@ from kapdesk.kb.model import (
     Labels,
     Modality,
     Reference,
+    Release,
 )
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
+
+log = logging.getLogger("kapdesk.kb")
 
 PREBUILT_KB = Path("prebuilt") / "knowledge-base.sqlite3"
 
@@ -37,17 +41,21 @@ class KnowledgeBase:
     knowledge base on one worker thread.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(self, db: sqlite_utils.Database, path: Path, origin: str = "bundled") -> None:
         self.db = db
         self.path = path
+        # "bundled" (built from the program's resources/) or "pack" (an installed content pack)
+        self.origin = origin
 
     @classmethod
-    def open(cls, path: Path) -> KnowledgeBase:
+    def open(cls, path: Path, origin: str = "bundled") -> KnowledgeBase:
+        """Open ``path`` read-only; schema-stored SQL is not trusted (``trusted_schema`` off)."""
         if not path.is_file():
             raise DataError(f"{path}: no knowledge base here; run `kapdesk kb build`")
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            kb = cls(sqlite_utils.Database(conn), path)
+            conn.execute("PRAGMA trusted_schema = OFF")
+            kb = cls(sqlite_utils.Database(conn), path, origin)
             meta = kb._meta
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{path}: the knowledge base cannot be read ({exc})") from exc
@@ -72,6 +80,23 @@ class KnowledgeBase:
     @property
     def version(self) -> KBVersion:
         return KBVersion(self._meta["content_hash"], date.fromisoformat(self._meta["reviewed"]))
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version recorded in the file."""
+        return int(self._meta["schema_version"])
+
+    @cached_property
+    def release(self) -> Release:
+        """The publisher's content version, expiry date and oldest program that reads it."""
+        try:
+            return Release(
+                int(self._meta["content_version"]),
+                date.fromisoformat(self._meta["expires"]),
+                self._meta["min_program"],
+            )
+        except (KeyError, ValueError) as exc:
+            raise DataError(f"{self.path}: the knowledge base has no valid release ({exc})") from exc
 
     @cached_property
     def labels(self) -> Labels:
@@ -199,6 +224,38 @@ def ensure_kb(
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
         build(load_content(resources_root), target, progress)
     return KnowledgeBase.open(target), True
+
+
+def open_active_kb(
+    paths: AppPaths,
+    *,
+    resources_root: Path | None = None,
+    progress: Progress | None = None,
+) -> KnowledgeBase:
+    """The knowledge base the app reads: the bundled content or an installed content pack.
+
+    Whichever has the higher content version is active (``kb.origin`` says which). The
+    installed pack is checked against the digest recorded when it was installed; a pack
+    that fails the check is ignored (and logged), never opened. This is the one place
+    that chooses; the GUI, the CLI and the pack commands all go through it.
+    """
+    bundled, _ = ensure_kb(paths, resources_root=resources_root, progress=progress)
+    from kapdesk.kb.pack import installed_kb_path  # pack imports this module
+
+    pack_path = installed_kb_path(paths)
+    if pack_path is None:
+        return bundled
+    try:
+        pack = KnowledgeBase.open(pack_path, origin="pack")
+        newer = pack.release.content_version > bundled.release.content_version
+    except DataError as exc:
+        log.warning("installed content pack not used: %s", exc)
+        return bundled
+    if newer:
+        bundled.close()
+        return pack
+    pack.close()
+    return bundled
 
 
 def prebuilt_kb_path(resources_root: Path | None = None) -> Path:
