@@ -474,7 +474,7 @@ def _load_release(path: Path, rel: str, problems: ContentProblems) -> Release:
         expires = date.min
     program = raw.get("min_program")
     if not isinstance(program, str) or not re.fullmatch(r"\d+(\.\d+){0,2}", program):
-        problems.add(rel, "min_program", f"{program!r} is not a program version such as \"0.1.0\"")
+        problems.add(rel, "min_program", f'{program!r} is not a program version such as "0.1.0"')
         program = "0"
     return Release(number, expires, program)
 

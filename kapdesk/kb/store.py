@@ -96,7 +96,9 @@ class KnowledgeBase:
                 self._meta["min_program"],
             )
         except (KeyError, ValueError) as exc:
-            raise DataError(f"{self.path}: the knowledge base has no valid release ({exc})") from exc
+            raise DataError(
+                f"{self.path}: the knowledge base has no valid release ({exc})"
+            ) from exc
 
     @cached_property
     def labels(self) -> Labels:

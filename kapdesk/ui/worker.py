@@ -40,9 +40,9 @@ class CoreWorker(QObject):
 
     def _open(self) -> None:
         try:
-            from kapdesk.kb.store import ensure_kb
+            from kapdesk.kb.store import open_active_kb
 
-            kb, _ = ensure_kb(
+            kb = open_active_kb(
                 self.paths, progress=lambda n, total, what: self.progress.emit(n, total, what)
             )
             self.kb = kb
