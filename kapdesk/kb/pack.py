@@ -55,7 +55,7 @@ MAGIC = b"kapdesk-content-pack 1\n"
 COMMENT_PREFIX = "kapdesk-pack "
 FORMAT = 1
 # The knowledge base is about 2 MB today; a pack over this size is refused unread.
-MAX_PACK_BYTES = 256 * 1024 * 1024
+MAX_PACK_BYTES = 250_000_000
 HEADER_MAX = 16 * 1024
 CHUNK = 1024 * 1024
 PACKS_DIR = "content-packs"
@@ -196,8 +196,21 @@ def read_secret_key(path: Path, password: Callable[[], str] | None = None) -> Se
     return key
 
 
-def write_keypair(secret_path: Path, public_path: Path) -> SecretKey:
-    """Generate a new unencrypted minisign key pair (the format of ``minisign -G -W``)."""
+def write_keypair(
+    secret_path: Path,
+    public_path: Path,
+    *,
+    password: str | None = None,
+    opslimit: int = 1 << 25,
+    memlimit: int = 1 << 30,
+) -> SecretKey:
+    """Generate a minisign key pair: the format ``minisign -G`` writes.
+
+    With ``password`` the secret key is encrypted as minisign does (scrypt with
+    ``opslimit``/``memlimit``, minisign's defaults); without, it is stored as by
+    ``minisign -G -W``. The secret key file is created with mode 0600 and never
+    overwritten.
+    """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
@@ -212,7 +225,32 @@ def write_keypair(secret_path: Path, public_path: Path) -> SecretKey:
     public = key.public()
     secret = seed + public.raw
     checksum = hashlib.blake2b(b"Ed" + key.key_id + secret, digest_size=32).digest()
-    blob = b"Ed" + b"\0\0" + b"B2" + bytes(48) + key.key_id + secret + checksum
+    keynum = key.key_id + secret + checksum
+    salt = secrets.token_bytes(32)
+    if password is None:
+        kdf, salt, opslimit, memlimit = b"\0\0", bytes(32), 0, 0
+    else:
+        kdf = b"Sc"
+        n_log2, r, p = _scrypt_params(opslimit, memlimit)
+        stream = hashlib.scrypt(
+            password.encode(),
+            salt=salt,
+            n=1 << n_log2,
+            r=r,
+            p=p,
+            maxmem=129 * r * (1 << n_log2) + 1024 * 1024,
+            dklen=len(keynum),
+        )
+        keynum = bytes(a ^ b for a, b in zip(keynum, stream, strict=True))
+    blob = (
+        b"Ed"
+        + kdf
+        + b"B2"
+        + salt
+        + opslimit.to_bytes(8, "little")
+        + memlimit.to_bytes(8, "little")
+        + keynum
+    )
     text = "untrusted comment: minisign secret key\n" + base64.b64encode(blob).decode() + "\n"
     fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
