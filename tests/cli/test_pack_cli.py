@@ -9,16 +9,7 @@ import pytest
 
 from kapdesk.cli import main
 from kapdesk.kb import pack
-from tests.pack_helpers import (  # noqa: F401 (fixtures)
-    PackFactory,
-    flip_byte,
-    header_length,
-    later,
-    make_pack,
-    publisher,
-    stranger,
-    trust_publisher,
-)
+from tests.pack_helpers import PackFactory, flip_byte, header_length, later
 
 pytestmark = pytest.mark.usefixtures("trust_publisher")
 

@@ -19,16 +19,7 @@ from kapdesk.kb.loader import load_content
 from kapdesk.kb.store import KnowledgeBase, open_active_kb
 from kapdesk.paths import AppPaths, resources_dir
 from kapdesk.profile import ClinicProfile, ProfileStore
-from tests.pack_helpers import (  # noqa: F401 (fixtures)
-    PackFactory,
-    Signer,
-    header_length,
-    later,
-    make_pack,
-    publisher,
-    stranger,
-    trust_publisher,
-)
+from tests.pack_helpers import PackFactory, Signer, header_length, later
 
 pytestmark = pytest.mark.usefixtures("trust_publisher")
 
@@ -286,7 +277,7 @@ def test_database_failing_integrity_check_is_refused(
         )
     conn.close()
     broken = make_pack(2, db=db, name="broken")
-    with pytest.raises(pack.PackError, match="integrity_check failed.*publisher built a damaged"):
+    with pytest.raises(pack.PackError, match=r"integrity_check failed.*publisher built a damaged"):
         pack.verify_pack(broken)
     with pytest.raises(pack.PackError, match="integrity_check failed"):
         pack.install_pack(paths, broken)
@@ -294,19 +285,26 @@ def test_database_failing_integrity_check_is_refused(
     assert not [p for p in pack.packs_dir(paths).iterdir() if p.is_dir()]
 
 
-def test_meta_that_contradicts_the_manifest_is_refused(tmp_path: Path, publisher) -> None:
-    # Sign honestly, then make the signed manifest disagree: the database check catches it.
-    manifest = pack.Manifest.from_json(
-        '{"built":"2026-12-07","content_hash":"0","content_version":2,"db_bytes":1,'
-        '"expires":"2099-01-01","format":1,"kb_schema":2,"min_program":"0.1.0",'
-        '"reviewed":"2026-11-21"}'
+def test_database_that_contradicts_its_manifest_is_refused(kb: KnowledgeBase) -> None:
+    """A publisher bug: the signed manifest names other content than the database holds."""
+    honest = pack.Manifest(
+        content_version=kb.release.content_version,
+        reviewed=kb.version.reviewed,
+        built=kb.version.reviewed,
+        expires=kb.release.expires,
+        kb_schema=kb.schema_version,
+        min_program=kb.release.min_program,
+        content_hash=kb.version.content_hash,
+        db_bytes=kb.path.stat().st_size,
     )
-    kb = AppPaths(tmp_path).kb_path
-    from kapdesk.kb.store import ensure_kb
-
-    ensure_kb(AppPaths(tmp_path))[0].close()
-    with pytest.raises(pack.PackError, match="content hash in the database does not match"):
-        pack.check_database(kb, manifest.__class__(**{**manifest.__dict__, "db_bytes": 5}), "x")
+    pack.check_database(kb.path, honest, "x.kpack")
+    for field_name, value, message in (
+        ("content_hash", "0" * 64, "content hash in the database does not match"),
+        ("content_version", 7, "content version in the database does not match"),
+    ):
+        wrong = pack.Manifest(**{**honest.__dict__, field_name: value})
+        with pytest.raises(pack.PackError, match=message):
+            pack.check_database(kb.path, wrong, "x.kpack")
 
 
 # --- the diff ---------------------------------------------------------------------------

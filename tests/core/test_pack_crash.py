@@ -23,13 +23,7 @@ from kapdesk.kb import pack
 from kapdesk.kb.store import open_active_kb
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
-from tests.pack_helpers import (  # noqa: F401 (fixtures)
-    PackFactory,
-    Signer,
-    make_pack,
-    publisher,
-    trust_publisher,
-)
+from tests.pack_helpers import PackFactory, Signer
 
 pytestmark = [
     pytest.mark.usefixtures("trust_publisher"),
