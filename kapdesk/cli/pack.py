@@ -67,17 +67,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from kapdesk.kb.diff import diff_kbs, text_report
-    from kapdesk.kb.pack import open_pack
-    from kapdesk.kb.store import KnowledgeBase, open_active_kb
+    from kapdesk.kb.diff import text_report
+    from kapdesk.kb.pack import preview_pack
+    from kapdesk.kb.store import open_active_kb
 
-    paths = AppPaths.resolve(args.data_dir)
-    with (
-        open_pack(Path(args.pack)) as (verified, db_path),
-        open_active_kb(paths) as active,
-        KnowledgeBase.open(db_path, origin="pack") as incoming,
-    ):
-        diff = diff_kbs(active, incoming)
+    with open_active_kb(AppPaths.resolve(args.data_dir)) as active:
+        verified, diff = preview_pack(Path(args.pack), active)
     if args.json:
         _print_json(diff.to_dict())
     else:

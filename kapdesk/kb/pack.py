@@ -42,12 +42,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kapdesk import __version__
 from kapdesk.errors import DataError, UserInputError
 from kapdesk.kb.store import KnowledgeBase, ensure_kb, open_active_kb
 from kapdesk.paths import AppPaths
+
+if TYPE_CHECKING:
+    from kapdesk.kb.diff import ContentDiff
 
 log = logging.getLogger("kapdesk.kb")
 
@@ -550,6 +553,19 @@ def open_pack(path: Path, *, today: date | None = None) -> Iterator[tuple[Verifi
         check_database(db_path, header.manifest, path.name)
         warnings = _expiry_warnings(header.manifest, today or date.today())
         yield VerifiedPack(header, digest, warnings), db_path
+
+
+def preview_pack(
+    path: Path, current: KnowledgeBase, *, today: date | None = None
+) -> tuple[VerifiedPack, ContentDiff]:
+    """Verify ``path`` completely and tell what it would change in ``current``."""
+    from kapdesk.kb.diff import diff_kbs
+
+    with (
+        open_pack(path, today=today) as (verified, db_path),
+        KnowledgeBase.open(db_path, origin="pack") as incoming,
+    ):
+        return verified, diff_kbs(current, incoming)
 
 
 def verify_pack(path: Path, *, today: date | None = None) -> VerifiedPack:
