@@ -123,6 +123,9 @@ def cmd_kb_info(args: argparse.Namespace) -> int:
             "version": kb.version.short,
             "content_hash": kb.version.content_hash,
             "reviewed": kb.version.reviewed.isoformat(),
+            "content_version": kb.release.content_version,
+            "content_origin": kb.origin,
+            "expires": kb.release.expires.isoformat(),
             **kb.stats(),
         }
     if args.json:

@@ -285,6 +285,7 @@ def _statement_lines(change: StatementChange) -> list[str]:
         lines.append(f"  Changed — {change.label}")
         if "text" in change.fields:
             lines += [f"    was: {old['text']}", f"    now: {new['text']}"]
+            lines.append(f"    words: {word_changes(old['text'], new['text'])}")
         else:
             lines.append(f"    {new['text']}")
         if "rating" in change.fields:
@@ -310,6 +311,18 @@ def _statement_lines(change: StatementChange) -> list[str]:
             lines.append(f"    rating: {data['rating']}")
         lines.append(f"    sources: {', '.join(data['sources'])}; reviewed: {data['reviewed']}")
     return lines
+
+
+def word_changes(old: str, new: str) -> str:
+    """The words removed (−) and added (+) from ``old`` to ``new``, in reading order."""
+    a, b = old.split(), new.split()
+    parts: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            parts.append("−“" + " ".join(a[i1:i2]) + "”")
+        if tag in ("insert", "replace"):
+            parts.append("+“" + " ".join(b[j1:j2]) + "”")
+    return ", ".join(parts)
 
 
 def _origin(info: dict[str, Any]) -> str:

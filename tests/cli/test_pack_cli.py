@@ -211,7 +211,8 @@ def test_full_cycle(capsys, data_dir: Path, make_pack: PackFactory) -> None:
     assert status["active"] == status["active"] | {"origin": "pack", "content_version": 3}
     assert status["previous_pack"]["content_version"] == 2 and status["highest_installed"] == 3
     code, out, _ = run(capsys, data_dir, "kb", "info", "--json")
-    assert code == 0
+    info = json.loads(out)
+    assert code == 0 and (info["content_origin"], info["content_version"]) == ("pack", 3)
     code, out, _ = run(capsys, data_dir, "pack", "rollback")
     assert code == 0 and "active now: content pack version 2" in out
     code, out, _ = run(capsys, data_dir, "pack", "rollback")

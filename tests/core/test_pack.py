@@ -347,6 +347,7 @@ def test_diff_of_one_changed_statement_shows_exactly_that_statement(
     assert change.new["sources"] == change.old["sources"] and change.new["reviewed"]
     report = text_report(diff)
     assert f"was: {old}" in report and f"now: {new}" in report
+    assert "words: +“clearly”" in report
     assert "From bundled content version 1" in report and "to content pack version 2" in report
     assert report.count("Changed —") == 1
 
