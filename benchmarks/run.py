@@ -183,8 +183,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     args = parser.parse_args()
 
+    from kapdesk.content.modalities import load_content
     from kapdesk.kb.build import build
-    from kapdesk.kb.loader import load_content
     from kapdesk.kb.store import KnowledgeBase
 
     results: dict[str, object] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}

@@ -62,7 +62,7 @@ def kb_variant(source: Path, target: Path, **meta: str | int) -> Path:
     shutil.copyfile(source, target)
     with sqlite3.connect(target) as conn:
         for key, value in meta.items():
-            conn.execute("UPDATE meta SET value = ? WHERE key = ?", (str(value), key))
+            conn.execute("UPDATE manifest SET value = ? WHERE key = ?", (str(value), key))
     conn.close()
     return target
 

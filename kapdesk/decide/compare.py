@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.compare_wording import wording
+from kapdesk.content.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
+from kapdesk.kb.catalog import wording
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kapdesk.decide.compare import Timeline, TimeRange
-from kapdesk.decide.compare_wording import wording
+from kapdesk.kb.catalog import wording
 
 MINUTES_PER_DAY = 24 * 60
 # Candidate axis ticks: key into the wording's [ticks] table, and position in days.

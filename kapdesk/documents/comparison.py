@@ -27,13 +27,13 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
-from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
+from kapdesk.kb.catalog import wording
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 # Patient type sizes, largest first. 9 pt is the size patients can read; a sheet goes

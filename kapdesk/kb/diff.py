@@ -2,22 +2,33 @@
 
 Modalities are compared statement by statement through ``kb.modalities()``: statements
 added, removed and changed (old text → new text, with their sources and review dates)
-and evidence ratings changed. Every other compiled table (references today; rules,
-wording and handouts once they are compiled into the knowledge base) is compared row by
-row on its primary key, so a changed threshold shows as its column's old → new value.
+and evidence ratings changed. The compiled parts (eligibility and integration rules,
+handouts, plan and printout wording, labels) are compared value by value, with list
+items matched by their ``id``, so a changed threshold reads
+``criteria[bp-above-140-90].threshold: 140 → 150``. Any other table (references today)
+is compared row by row on its primary key.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kapdesk.kb.model import Modality
+from kapdesk.content.model import Modality
 from kapdesk.kb.store import KnowledgeBase
 
 # Tables the modality diff covers, or derived data (search index): not diffed row by row.
-SEMANTIC_TABLES = {"meta", "modalities", "statements", "statement_sources", "docs"}
+SEMANTIC_TABLES = {
+    "manifest",
+    "meta",
+    "compiled",
+    "modalities",
+    "statements",
+    "statement_sources",
+    "docs",
+}
 STATEMENT_FIELDS = (
     "text",
     "sources",
@@ -31,6 +42,17 @@ STATEMENT_FIELDS = (
     "weeks",
 )
 MAX_ROWS_SHOWN = 50
+# The compiled parts, by what a clinician calls them.
+PART_LABELS = {
+    "eligibility": "Eligibility rules",
+    "integration": "Integration-picker rules",
+    "handouts": "Patient handouts",
+    "plan": "Integration plan wording",
+    "wording": "Comparison wording",
+    "strings": "Printout wording",
+    "labels": "Display labels",
+}
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -96,6 +118,30 @@ class TableDiff:
 
 
 @dataclass
+class PartDiff:
+    """Values changed in one compiled part (rules, handouts, wording): path, old, new."""
+
+    part: str
+    label: str
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "label": self.label,
+            "changes": [
+                {
+                    "path": path,
+                    "change": "added" if old is None else "removed" if new is None else "changed",
+                    "old": old,
+                    "new": new,
+                }
+                for path, old, new in self.changes
+            ],
+        }
+
+
+@dataclass
 class ContentDiff:
     """The difference from one knowledge base (``old``) to another (``new``)."""
 
@@ -103,16 +149,18 @@ class ContentDiff:
     new: dict[str, Any]
     modalities: list[ModalityDiff]
     tables: list[TableDiff]
+    parts: list[PartDiff] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.modalities and not self.tables
+        return not self.modalities and not self.tables and not self.parts
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "from": self.old,
             "to": self.new,
             "modalities": [m.to_dict() for m in self.modalities],
+            "parts": [p.to_dict() for p in self.parts],
             "tables": [t.to_dict() for t in self.tables],
             "unchanged": self.empty,
         }
@@ -245,6 +293,63 @@ def _diff_table(old_kb: KnowledgeBase, new_kb: KnowledgeBase, table: str, key: l
     return result if (result.added or result.removed or result.changed) else None
 
 
+def _by_id(items: list[Any]) -> dict[str, Any] | None:
+    """List items keyed by their ``id`` when every item has a distinct one."""
+    if not items or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        return None
+    keyed = {i["id"]: i for i in items}
+    return keyed if len(keyed) == len(items) else None
+
+
+def json_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every value that differs between two JSON trees, as (path, old, new).
+
+    A value only on one side is None on the other. List items with ids are matched by
+    id; lists of equal length of tables by position; other lists compare whole.
+    """
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[tuple[str, Any, Any]] = []
+        for key in dict.fromkeys([*old, *new]):
+            where = f"{path}.{key}" if path else str(key)
+            out += json_changes(old.get(key, _MISSING), new.get(key, _MISSING), where)
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        old_ids, new_ids = _by_id(old), _by_id(new)
+        if old_ids is not None and new_ids is not None:
+            out = []
+            for key in dict.fromkeys([*old_ids, *new_ids]):
+                out += json_changes(
+                    old_ids.get(key, _MISSING), new_ids.get(key, _MISSING), f"{path}[{key}]"
+                )
+            return out
+        if len(old) == len(new) and all(isinstance(v, dict | list) for v in (*old, *new)):
+            out = []
+            for index, (o, n) in enumerate(zip(old, new, strict=True)):
+                out += json_changes(o, n, f"{path}[{index}]")
+            return out
+    return [(path, None if old is _MISSING else old, None if new is _MISSING else new)]
+
+
+def _compiled(kb: KnowledgeBase) -> dict[str, Any]:
+    tables = {row[0] for row in kb.db.execute("SELECT name FROM sqlite_master")}
+    if "compiled" not in tables:
+        return {}
+    rows = kb.db.execute("SELECT part, data FROM compiled").fetchall()
+    return {part: json.loads(data) for part, data in rows}
+
+
+def _diff_parts(old: KnowledgeBase, new: KnowledgeBase) -> list[PartDiff]:
+    old_parts, new_parts = _compiled(old), _compiled(new)
+    out: list[PartDiff] = []
+    for part in dict.fromkeys([*new_parts, *old_parts]):
+        changes = json_changes(old_parts.get(part), new_parts.get(part))
+        if changes:
+            out.append(PartDiff(part, PART_LABELS.get(part, part), changes[:MAX_ROWS_SHOWN]))
+    return out
+
+
 def diff_kbs(old: KnowledgeBase, new: KnowledgeBase) -> ContentDiff:
     """What changes for a clinician when ``new`` replaces ``old``."""
     modalities: list[ModalityDiff] = []
@@ -272,7 +377,7 @@ def diff_kbs(old: KnowledgeBase, new: KnowledgeBase) -> ContentDiff:
                 tables.append(change)
         else:
             tables.append(TableDiff(table, "changed shape"))
-    return ContentDiff(_version(old), _version(new), modalities, tables)
+    return ContentDiff(_version(old), _version(new), modalities, tables, _diff_parts(old, new))
 
 
 # --- text for a clinician ---------------------------------------------------------------
@@ -352,6 +457,18 @@ def text_report(diff: ContentDiff) -> str:
             lines.append(f"  {name}: {o} → {n}")
         for change in modality.statements:
             lines.extend(_statement_lines(change))
+    for part in diff.parts:
+        lines.append("")
+        lines.append(
+            f"{part.label}: {len(part.changes)} change{'s' if len(part.changes) != 1 else ''}"
+        )
+        for path, old_value, new_value in part.changes:
+            if old_value is None:
+                lines.append(f"  added {path}: {_value(new_value)}")
+            elif new_value is None:
+                lines.append(f"  removed {path}: {_value(old_value)}")
+            else:
+                lines.append(f"  {path}: {_value(old_value)} → {_value(new_value)}")
     for table in diff.tables:
         lines.append("")
         if table.status != "changed":
@@ -370,6 +487,11 @@ def text_report(diff: ContentDiff) -> str:
         for row in table.removed:
             lines.append(f"  removed: {_row_text(row)}")
     return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _row_text(row: dict[str, Any]) -> str:

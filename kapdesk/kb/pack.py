@@ -508,7 +508,7 @@ def check_database(path: Path, manifest: Manifest, pack_name: str) -> None:
             "a damaged pack; ask for a new one"
         )
     try:
-        with KnowledgeBase.open(path, origin="pack") as kb:
+        with KnowledgeBase.open(path, activate_catalog=False, origin="pack") as kb:
             schema, content_hash, release = kb.schema_version, kb.version.content_hash, kb.release
     except (DataError, KeyError, ValueError) as exc:
         raise PackError(f"{name}: the database is not a kapdesk knowledge base ({exc})") from None
@@ -563,7 +563,7 @@ def preview_pack(
 
     with (
         open_pack(path, today=today) as (verified, db_path),
-        KnowledgeBase.open(db_path, origin="pack") as incoming,
+        KnowledgeBase.open(db_path, activate_catalog=False, origin="pack") as incoming,
     ):
         return verified, diff_kbs(current, incoming)
 
@@ -584,7 +584,7 @@ def sign_kb_file(
 
     The manifest is read from the database itself through the KnowledgeBase API.
     """
-    with KnowledgeBase.open(db_path) as kb:
+    with KnowledgeBase.open(db_path, activate_catalog=False) as kb:
         release = kb.release
         manifest = Manifest(
             content_version=release.content_version,
@@ -631,12 +631,12 @@ def build_pack(
     password: Callable[[], str] | None = None,
 ) -> tuple[Manifest, PublicKey]:
     """Build the knowledge base from ``resources/`` and write it as a signed pack."""
+    from kapdesk.content.kinds import compile_resources
     from kapdesk.kb.build import build
-    from kapdesk.kb.loader import load_content
 
     today = today or date.today()
     key = read_secret_key(secret_key, password)
-    content = load_content(resources_root)
+    content = compile_resources(resources_root)
     if content.release.expires <= today:
         raise PackError(
             f"expires: {content.release.expires.isoformat()} in release.toml is not after "

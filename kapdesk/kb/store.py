@@ -8,16 +8,14 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
-from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import (
+from kapdesk.content.kinds import compile_resources, content_hash
+from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
     KBVersion,
@@ -26,6 +24,9 @@ from kapdesk.kb.model import (
     Reference,
     Release,
 )
+from kapdesk.errors import DataError, UserInputError
+from kapdesk.kb.build import SCHEMA_VERSION, Progress, build, content_digest
+from kapdesk.kb.catalog import Catalog, activate
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 
@@ -46,22 +47,45 @@ class KnowledgeBase:
         self.path = path
         # "bundled" (built from the program's resources/) or "pack" (an installed content pack)
         self.origin = origin
+        self.catalog: Catalog
 
     @classmethod
-    def open(cls, path: Path, origin: str = "bundled") -> KnowledgeBase:
-        """Open ``path`` read-only; schema-stored SQL is not trusted (``trusted_schema`` off)."""
+    def open(
+        cls, path: Path, *, activate_catalog: bool = True, origin: str = "bundled"
+    ) -> KnowledgeBase:
+        """Open read-only and verify it against its manifest; DataError if it does not match.
+
+        The content digest recorded at build time is recomputed from the rows, so a
+        database changed after its build (one byte of one statement) is never served.
+        """
         if not path.is_file():
             raise DataError(f"{path}: no knowledge base here; run `kapdesk kb build`")
+        conn = None
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             conn.execute("PRAGMA trusted_schema = OFF")
             kb = cls(sqlite_utils.Database(conn), path, origin)
             meta = kb._meta
-        except sqlite3.DatabaseError as exc:
+            if meta.get("schema_version") != str(SCHEMA_VERSION):
+                raise DataError(f"{path}: knowledge base has an unknown schema version")
+            for key in ("content_hash", "reviewed", "content_digest"):
+                if not meta.get(key):
+                    raise DataError(f"{path}: knowledge base manifest has no {key}")
+            if content_digest(conn) != meta["content_digest"]:
+                raise DataError(
+                    f"{path}: knowledge base does not match its manifest (changed after its build)"
+                )
+            parts = dict(conn.execute("SELECT part, data FROM compiled").fetchall())
+            kb.catalog = Catalog(parts, kb.version)
+        except (sqlite3.Error, ValueError) as exc:
+            if conn is not None:
+                conn.close()
             raise DataError(f"{path}: the knowledge base cannot be read ({exc})") from exc
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
-            kb.close()
-            raise DataError(f"{path}: knowledge base has an unknown schema version")
+        except DataError:
+            conn.close()
+            raise
+        if activate_catalog:
+            activate(kb.catalog)
         return kb
 
     def close(self) -> None:
@@ -75,7 +99,7 @@ class KnowledgeBase:
 
     @cached_property
     def _meta(self) -> dict[str, str]:
-        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM meta")}
+        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM manifest")}
 
     @property
     def version(self) -> KBVersion:
@@ -83,7 +107,7 @@ class KnowledgeBase:
 
     @property
     def schema_version(self) -> int:
-        """The schema version recorded in the file."""
+        """The schema version recorded in the manifest."""
         return int(self._meta["schema_version"])
 
     @cached_property
@@ -100,9 +124,14 @@ class KnowledgeBase:
                 f"{self.path}: the knowledge base has no valid release ({exc})"
             ) from exc
 
-    @cached_property
+    @property
     def labels(self) -> Labels:
-        return Labels(json.loads(self._meta["labels"]))
+        """Display labels of the vocabularies."""
+        return self.catalog.labels
+
+    def manifest(self) -> dict[str, str]:
+        """The manifest: schema version, content hash and digest, review and build dates."""
+        return dict(self._meta)
 
     @cached_property
     def _modalities(self) -> dict[str, Modality]:
@@ -160,6 +189,8 @@ class KnowledgeBase:
         result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             problems.append(f"{name}: (database): integrity check failed: {result}")
+        if content_digest(self.db) != self._meta.get("content_digest"):
+            problems.append(f"{name}: (database): content does not match the manifest digest")
         checks = [
             (
                 "SELECT modality_id, key FROM statements WHERE id NOT IN "
@@ -223,8 +254,12 @@ def ensure_kb(
         except DataError:
             pass
     paths.ensure()
+    if target.exists() and not target.is_file():
+        # Not a file we could have written: keep it aside, never delete it, and rebuild.
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        build(load_content(resources_root), target, progress)
+        build(compile_resources(resources_root), target, progress)
     return KnowledgeBase.open(target), True
 
 
@@ -236,10 +271,11 @@ def open_active_kb(
 ) -> KnowledgeBase:
     """The knowledge base the app reads: the bundled content or an installed content pack.
 
-    Whichever has the higher content version is active (``kb.origin`` says which). The
-    installed pack is checked against the digest recorded when it was installed; a pack
-    that fails the check is ignored (and logged), never opened. This is the one place
-    that chooses; the GUI, the CLI and the pack commands all go through it.
+    Whichever has the higher content version is active (``kb.origin`` says which) and
+    its catalog (rules, wording, handouts) is the one activated. The installed pack is
+    checked against the digest recorded when it was installed; a pack that fails the
+    check is ignored (and logged), never opened. This is the one place that chooses;
+    the GUI, the CLI and the pack commands all go through it.
     """
     bundled, _ = ensure_kb(paths, resources_root=resources_root, progress=progress)
     from kapdesk.kb.pack import installed_kb_path  # pack imports this module
@@ -248,16 +284,17 @@ def open_active_kb(
     if pack_path is None:
         return bundled
     try:
-        pack = KnowledgeBase.open(pack_path, origin="pack")
+        pack = KnowledgeBase.open(pack_path, activate_catalog=False, origin="pack")
         newer = pack.release.content_version > bundled.release.content_version
     except DataError as exc:
         log.warning("installed content pack not used: %s", exc)
         return bundled
-    if newer:
-        bundled.close()
-        return pack
-    pack.close()
-    return bundled
+    if not newer:
+        pack.close()
+        return bundled
+    bundled.close()
+    activate(pack.catalog)
+    return pack
 
 
 def prebuilt_kb_path(resources_root: Path | None = None) -> Path:
@@ -274,7 +311,7 @@ def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
     if not source.is_file():
         return False
     try:
-        with KnowledgeBase.open(source) as packaged:
+        with KnowledgeBase.open(source, activate_catalog=False) as packaged:
             if packaged.version.content_hash != expected_hash:
                 return False
     except DataError:

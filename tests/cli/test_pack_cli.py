@@ -9,6 +9,7 @@ import pytest
 
 from kapdesk.cli import main
 from kapdesk.kb import pack
+from kapdesk.kb.build import SCHEMA_VERSION
 from tests.pack_helpers import PackFactory, flip_byte, header_length, later
 
 pytestmark = pytest.mark.usefixtures("trust_publisher")
@@ -107,9 +108,13 @@ def test_equal_version_is_refused(capsys, data_dir: Path, make_pack: PackFactory
 
 
 def test_newer_schema_is_refused(capsys, data_dir: Path, make_pack: PackFactory) -> None:
-    path = make_pack(2, meta={"schema_version": 3})
+    newer = SCHEMA_VERSION + 1
+    path = make_pack(2, meta={"schema_version": newer})
     line = refused_everywhere(capsys, data_dir, path)
-    assert "kb_schema: the pack has knowledge-base schema 3; this kapdesk reads schema 2" in line
+    assert (
+        f"kb_schema: the pack has knowledge-base schema {newer}; "
+        f"this kapdesk reads schema {SCHEMA_VERSION}"
+    ) in line
     assert "update kapdesk first" in line
 
 
@@ -182,7 +187,7 @@ def test_integrity_failure_is_refused_by_the_cli(
     db = tmp_path / "broken.sqlite3"
     shutil.copyfile(data_dir / "knowledge-base.sqlite3", db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'content_version'")
+        conn.execute("UPDATE manifest SET value = '2' WHERE key = 'content_version'")
         conn.execute("CREATE TABLE t (a, b)")
         conn.executemany("INSERT INTO t VALUES (?, ?)", [(i, -i) for i in range(50)])
         conn.execute("CREATE INDEX t_a ON t(a)")

@@ -6,8 +6,9 @@ import itertools
 
 import pytest
 
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS
+from kapdesk.content.wording import validate_wording
 from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, TimeRange, compare, text_report
-from kapdesk.decide.compare_wording import validate_wording, wording
 from kapdesk.documents.charts import (
     build_axis,
     chart_bars,
@@ -16,7 +17,7 @@ from kapdesk.documents.charts import (
     visible_tick_labels,
 )
 from kapdesk.errors import UserInputError
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS
+from kapdesk.kb.catalog import wording
 
 NO_INFORMATION = {"en": "No information", "es": "Sin información"}
 

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.kinds import compile_resources
+from kapdesk.content.problems import Problems
+from kapdesk.content.release import load_release
 from kapdesk.errors import DataError
 from kapdesk.kb import pack
+from kapdesk.kb.build import SCHEMA_VERSION, content_digest
 from kapdesk.kb.diff import diff_kbs, text_report
-from kapdesk.kb.loader import load_content
 from kapdesk.kb.store import KnowledgeBase, open_active_kb
 from kapdesk.paths import AppPaths, resources_dir
 from kapdesk.profile import ClinicProfile, ProfileStore
@@ -68,7 +71,7 @@ def test_pack_is_header_then_the_database(make_pack: PackFactory, built_data_dir
     assert lines[3].startswith("trusted comment: kapdesk-pack {")
     assert path.read_bytes()[offset : offset + 16] == b"SQLite format 3\x00"
     manifest = pack.verify_pack(path).manifest
-    assert manifest.content_version == 2 and manifest.kb_schema == 2
+    assert manifest.content_version == 2 and manifest.kb_schema == SCHEMA_VERSION
     assert manifest.db_bytes == path.stat().st_size - offset
 
 
@@ -93,7 +96,7 @@ def test_minisign_verifies_the_database_part(make_pack: PackFactory, publisher, 
 
 def test_build_pack_from_resources(tmp_path: Path, publisher: Signer) -> None:
     manifest, key = pack.build_pack(publisher.secret_path, tmp_path / "out.kpack")
-    content = load_content()
+    content = compile_resources()
     assert key.name == "test"
     assert manifest.content_version == content.release.content_version
     assert manifest.content_hash == content.version.content_hash
@@ -102,7 +105,7 @@ def test_build_pack_from_resources(tmp_path: Path, publisher: Signer) -> None:
 
 
 def test_build_refuses_content_already_expired(tmp_path: Path, publisher: Signer) -> None:
-    expires = load_content().release.expires
+    expires = load_release(resources_dir(), Problems()).expires
     with pytest.raises(pack.PackError, match=r"^expires: .* is not after today"):
         pack.build_pack(publisher.secret_path, tmp_path / "x.kpack", today=expires)
     assert not (tmp_path / "x.kpack").exists()
@@ -142,9 +145,9 @@ def test_bundled_content_newer_than_the_pack_is_active(
     # A program update ships content version 5: it wins over the installed pack 2.
     real_open = KnowledgeBase.open
 
-    def bundled_v5(path, origin="bundled"):
-        kb = real_open(path, origin)
-        if origin == "bundled":
+    def bundled_v5(path, **options):
+        kb = real_open(path, **options)
+        if kb.origin == "bundled":
             kb.__dict__["release"] = kb.release.__class__(5, kb.release.expires, "0.1.0")
         return kb
 
@@ -266,7 +269,7 @@ def test_database_failing_integrity_check_is_refused(
     db = tmp_path / "broken.sqlite3"
     shutil.copyfile(AppPaths(built_data_dir).kb_path, db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'content_version'")
+        conn.execute("UPDATE manifest SET value = '2' WHERE key = 'content_version'")
         conn.execute("CREATE INDEX statements_by_key ON statements(key)")
     conn.close()
     with sqlite3.connect(db) as conn:  # the index now claims another column: corrupt
@@ -312,7 +315,7 @@ def test_database_that_contradicts_its_manifest_is_refused(kb: KnowledgeBase) ->
 
 def edited_resources(root: Path, version: int) -> tuple[str, str]:
     """Copy resources/ with one statement's text changed and a new content version."""
-    shutil.copytree(resources_dir() / "content", root / "content")
+    shutil.copytree(resources_dir(), root, ignore=shutil.ignore_patterns("prebuilt"))
     release = root / "content" / "release.toml"
     release.write_text(
         re.sub(r"content_version = \d+", f"content_version = {version}", release.read_text())
@@ -333,12 +336,8 @@ def test_diff_of_one_changed_statement_shows_exactly_that_statement(
     old, new = edited_resources(tmp_path / "resources", 2)
     out = tmp_path / "v2.kpack"
     pack.build_pack(publisher.secret_path, out, resources_root=tmp_path / "resources")
-    with (
-        pack.open_pack(out) as (_, db),
-        open_active_kb(paths) as current,
-        KnowledgeBase.open(db, origin="pack") as incoming,
-    ):
-        diff = diff_kbs(current, incoming)
+    with open_active_kb(paths) as current:
+        _, diff = pack.preview_pack(out, current)
     assert diff.tables == []
     assert [m.id for m in diff.modalities] == ["cbt"]
     (change,) = diff.modalities[0].statements
@@ -353,36 +352,52 @@ def test_diff_of_one_changed_statement_shows_exactly_that_statement(
 
 
 def test_diff_lists_added_removed_and_rating_changes(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from dataclasses import replace
+
     from kapdesk.kb.build import build
 
-    content = load_content()
+    content = compile_resources()
     cbt = content.modalities["cbt"]
     strength = next(iter(cbt.strengths.values()))
     rating = "none" if strength.rating != "none" else "limited"
     first_section = next(iter(cbt.sections))
-    edited = cbt.__class__(
-        **{
-            **cbt.__dict__,
-            "sections": {**cbt.sections, first_section: cbt.sections[first_section][1:]},
-            "strengths": {
-                **cbt.strengths,
-                strength.condition: strength.__class__(
-                    strength.condition, rating, strength.statement
-                ),
-            },
-        }
+    edited = replace(
+        cbt,
+        sections={**cbt.sections, first_section: cbt.sections[first_section][1:]},
+        strengths={**cbt.strengths, strength.condition: replace(strength, rating=rating)},
     )
-    changed = content.__class__(
-        **{**content.__dict__, "modalities": {**content.modalities, "cbt": edited}}
-    )
-    with KnowledgeBase.open(build(changed, tmp_path / "kb.sqlite3")) as new:
+    changed = replace(content, modalities={**content.modalities, "cbt": edited})
+    with KnowledgeBase.open(build(changed, tmp_path / "kb.sqlite3"), activate_catalog=False) as new:
         diff = diff_kbs(kb, new)
     changes = {(c.change, c.key, c.fields) for c in diff.modalities[0].statements}
     assert changes == {
         ("removed", first_section, ()),
         ("changed", f"strength.{strength.condition}", ("rating",)),
     }
+    assert diff.parts == [] and diff.tables == []
     assert f"rating: {strength.rating} → {rating}" in text_report(diff)
+
+
+def test_diff_shows_a_changed_rule_threshold(
+    tmp_path: Path, publisher: Signer, paths: AppPaths
+) -> None:
+    root = tmp_path / "resources"
+    edited_resources(root, 2)
+    rules = root / "rules" / "eligibility.toml"
+    text = rules.read_text(encoding="utf-8")
+    at = text.index('id = "bp-above-140-90"')
+    at = text.index('answer = "systolic_bp", above = 140', at)
+    rules.write_text(text[:at] + text[at:].replace("above = 140", "above = 150", 1))
+    out = tmp_path / "v2.kpack"
+    pack.build_pack(publisher.secret_path, out, resources_root=root)
+    with open_active_kb(paths) as current:
+        _, diff = pack.preview_pack(out, current)
+    (part,) = diff.parts
+    threshold = [c for c in part.changes if c[1:] == (140, 150)]
+    assert part.part == "eligibility" and len(threshold) == 1
+    assert "[bp-above-140-90]" in threshold[0][0]
+    assert f"{threshold[0][0]}: 140 → 150" in text_report(diff)
+    assert "Eligibility rules:" in text_report(diff)
 
 
 def test_diff_compares_other_tables_row_by_row(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -392,8 +407,11 @@ def test_diff_compares_other_tables_row_by_row(kb: KnowledgeBase, tmp_path: Path
         ref_id, year = conn.execute("SELECT id, year FROM refs ORDER BY id LIMIT 1").fetchone()
         conn.execute("UPDATE refs SET year = ? WHERE id = ?", (year + 1, ref_id))
         conn.execute("CREATE TABLE rule_thresholds (id TEXT PRIMARY KEY, systolic INTEGER)")
+        conn.execute(
+            "UPDATE manifest SET value = ? WHERE key = 'content_digest'", (content_digest(conn),)
+        )
     conn.close()
-    with KnowledgeBase.open(db) as new:
+    with KnowledgeBase.open(db, activate_catalog=False) as new:
         diff = diff_kbs(kb, new)
     assert diff.modalities == []
     by_table = {t.table: t for t in diff.tables}
