@@ -47,8 +47,9 @@ def refused_everywhere(capsys, data_dir: Path, path: Path) -> str:
         ("database", "database signature does not match"),
         ("database-start", "database signature does not match"),
         ("manifest", "manifest signature does not match"),
-        ("signature", "manifest signature does not match"),
-        ("global-signature", "manifest signature does not match"),
+        # a flipped base64 character may decode to other bytes or not decode at all
+        ("signature", "(the pack was altered"),
+        ("global-signature", "(the pack was altered"),
     ],
 )
 def test_tampered_byte_is_refused(

@@ -95,7 +95,7 @@ def test_kill_during_install_leaves_old_or_new_content(
     assert total > 100
 
     # Every point near the end (state switch, clean-up), and spread over the rest.
-    points = sorted({*range(max(1, total - 40), total + 1), *range(1, total, max(1, total // 40))})
+    points = sorted({*range(max(1, total - 20), total + 1), *range(1, total, max(1, total // 25))})
     outcomes: dict[int, int] = {}
     for kill_at in points:
         work = tmp_path / f"kill-{kill_at}"
