@@ -305,7 +305,9 @@ def json_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any
     """Every value that differs between two JSON trees, as (path, old, new).
 
     A value only on one side is None on the other. List items with ids are matched by
-    id; lists of equal length of tables by position; other lists compare whole.
+    id; lists of equal length of tables by position; other lists compare whole, and
+    lists of plain values that differ only in order count as unchanged (a set is
+    stored in no fixed order).
     """
     if old == new:
         return []
@@ -324,6 +326,12 @@ def json_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any
                     old_ids.get(key, _MISSING), new_ids.get(key, _MISSING), f"{path}[{key}]"
                 )
             return out
+        scalars = (str, int, float, bool, type(None))
+        if all(isinstance(v, scalars) for v in (*old, *new)) and sorted(old, key=repr) == sorted(
+            new, key=repr
+        ):
+            # The same items in another order: sets are stored in no fixed order.
+            return []
         if len(old) == len(new) and all(isinstance(v, dict | list) for v in (*old, *new)):
             out = []
             for index, (o, n) in enumerate(zip(old, new, strict=True)):

@@ -400,6 +400,16 @@ def test_diff_shows_a_changed_rule_threshold(
     assert "Eligibility rules:" in text_report(diff)
 
 
+def test_json_changes_match_ids_and_ignore_set_order() -> None:
+    from kapdesk.kb.diff import json_changes
+
+    old = {"criteria": [{"id": "a", "above": 140}, {"id": "b", "above": 90}], "weak": ["x", "y"]}
+    new = {"criteria": [{"id": "b", "above": 90}, {"id": "a", "above": 150}], "weak": ["y", "x"]}
+    assert json_changes(old, new) == [("criteria[a].above", 140, 150)]
+    new["criteria"].append({"id": "c", "above": 1})
+    assert json_changes(old, new)[-1] == ("criteria[c]", None, {"id": "c", "above": 1})
+
+
 def test_diff_compares_other_tables_row_by_row(kb: KnowledgeBase, tmp_path: Path) -> None:
     db = tmp_path / "kb.sqlite3"
     shutil.copyfile(kb.path, db)
