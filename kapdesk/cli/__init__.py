@@ -488,8 +488,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kapdesk: error: {exc}", file=sys.stderr)
         return 2
     except ContentError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
-        return 1
+        # The resource files cannot be compiled: one line, and `kb verify` lists them all.
+        head = str(exc).splitlines()[0]
+        print(f"kapdesk: {head}; run `kapdesk kb verify` to list them", file=sys.stderr)
+        return 2
     except DataError as exc:
         print(f"kapdesk: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch
 from pathlib import Path
@@ -19,7 +19,12 @@ from typing import Any, TypeVar
 
 from kapdesk import paths
 from kapdesk.content.eligibility import EligibilityRules, load_eligibility
-from kapdesk.content.handouts import HandoutLibrary, read_library
+from kapdesk.content.handouts import (
+    HandoutLibrary,
+    ScoreBook,
+    measurable,
+    read_library,
+)
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
 from kapdesk.content.model import KBVersion, Labels, Modality, Reference, Release
@@ -124,6 +129,20 @@ def content_hash(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def source_stamp(root: Path | None = None) -> str:
+    """A fingerprint of the content files from their names, sizes and times (no reads).
+
+    Start-up compares it with the one recorded at build time; only when it differs is
+    the content hash computed, which reads the files.
+    """
+    base = root or paths.resources_dir()
+    digest = hashlib.sha256()
+    for rel in content_files(base):
+        info = (base / rel).stat()
+        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Compiled:
     """Everything under resources/, validated and measured: what the knowledge base holds."""
@@ -139,6 +158,9 @@ class Compiled:
     strings: dict[str, dict[str, str]]
     release: Release
     version: KBVersion
+    stamp: str = ""
+    # Readability scores by score_key: a later build measures only texts that changed.
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]:
@@ -163,7 +185,9 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     return problems, parts
 
 
-def compile_resources(root: Path | None = None) -> Compiled:
+def compile_resources(
+    root: Path | None = None, known_scores: dict[str, float] | None = None
+) -> Compiled:
     """Every file under resources/, validated and measured; ContentError lists all problems.
 
     Readability is measured here (textstat is imported only on this path), so that
@@ -173,8 +197,9 @@ def compile_resources(root: Path | None = None) -> Compiled:
     problems, parts = check_resources(base)
     if problems:
         raise ContentError(problems.items, _kinds(problems.items))
-    handouts = parts["handouts"].measured()
-    plan = _measure_plans(parts["plan"], handouts, parts["modalities"], parts["integration"])
+    book = ScoreBook(known_scores)
+    handouts = parts["handouts"].measured(book)
+    plan = _measure_plans(parts["plan"], handouts, parts["modalities"], parts["integration"], book)
     latest = max(
         [s.reviewed for m in parts["modalities"].values() for _, s in m.statements()]
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
@@ -183,6 +208,8 @@ def compile_resources(root: Path | None = None) -> Compiled:
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},
         version=KBVersion(content_hash(base), latest),
+        stamp=source_stamp(base),
+        scores=book.used,
     )
 
 
@@ -191,10 +218,10 @@ def _measure_plans(
     handouts: HandoutLibrary,
     modalities: dict[str, Modality],
     rules: IntegrationRules,
+    book: ScoreBook,
 ) -> PlanTexts:
     from dataclasses import replace
 
-    from kapdesk.content.handouts import measurable, measure
     from kapdesk.content.plan import plan_handout, plan_key
 
     scores = {}
@@ -203,7 +230,7 @@ def _measure_plans(
             for available in (True, False):
                 text = plan_handout(plan, handouts, modalities[mid], lang, available)
                 units = measurable(handouts.printed_units(text))
-                scores[plan_key(mid, lang, available)] = measure(units, handouts.targets[lang])
+                scores[plan_key(mid, lang, available)] = book.measure(units, handouts.targets[lang])
     return replace(plan, readability=scores)
 
 

@@ -26,7 +26,16 @@ from kapdesk.kb.search import configure_rank
 
 SCHEMA_VERSION = 3
 # The compiled objects other than modalities and references, one JSON row each.
-COMPILED_PARTS = ("labels", "eligibility", "integration", "wording", "handouts", "plan", "strings")
+COMPILED_PARTS = (
+    "labels",
+    "eligibility",
+    "integration",
+    "wording",
+    "handouts",
+    "plan",
+    "strings",
+    "scores",
+)
 # Tables whose rows make up the content digest, each in a stable order.
 DIGEST_TABLES = {
     "refs": "id",
@@ -209,6 +218,7 @@ def build(content: Compiled, target: Path, progress: Progress | None = None) -> 
                     [
                         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                         {"key": "content_hash", "value": content.version.content_hash},
+                        {"key": "source_stamp", "value": content.stamp},
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
                         {"key": "program_version", "value": __version__},

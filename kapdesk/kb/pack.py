@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -38,14 +37,30 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kapdesk import __version__
-from kapdesk.errors import DataError, UserInputError
+from kapdesk.errors import DataError
+from kapdesk.kb.pack_state import (
+    CHUNK,
+    DB_NAME,
+    InstalledPack,
+    Manifest,
+    PackError,
+    PackState,
+    collect_garbage,
+    file_digest,
+    fsync_dir,
+    installed_digest_ok,
+    load_state,
+    packs_dir,
+    program_tuple,
+    write_state,
+)
 from kapdesk.kb.store import KnowledgeBase, ensure_kb, open_active_kb
 from kapdesk.paths import AppPaths
 
@@ -56,14 +71,9 @@ log = logging.getLogger("kapdesk.kb")
 
 MAGIC = b"kapdesk-content-pack 1\n"
 COMMENT_PREFIX = "kapdesk-pack "
-FORMAT = 1
 # The knowledge base is about 2 MB today; a pack over this size is refused unread.
 MAX_PACK_BYTES = 250_000_000
 HEADER_MAX = 16 * 1024
-CHUNK = 1024 * 1024
-PACKS_DIR = "content-packs"
-STATE_FILE = "state.json"
-DB_NAME = "knowledge-base.sqlite3"
 SIG_NAME = "knowledge-base.sqlite3.minisig"
 
 # The publisher's public keys (minisign format), pinned in the program. Only these sign
@@ -73,10 +83,6 @@ PUBLISHER_KEYS: dict[str, str] = {
     "release": "RWQYLakygB9ol/qiXrFLHJD7D0up84FtqPf16wUA89wZafIHjkRI0oRy",
     "backup": "RWQt4e3tsAO+V9LcalHAFW8NMBtAY0QRpjZdBI4yS6eOy7OrplZiNCNX",
 }
-
-
-class PackError(UserInputError):
-    """A pack that must not be installed or read: the message is one line for the user."""
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -262,72 +268,6 @@ def write_keypair(
     return key
 
 
-# --- manifest ---------------------------------------------------------------------------
-
-
-def _program_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for part in version.split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts + [0] * (3 - len(parts)))
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a pack says about its content; signed with it."""
-
-    content_version: int
-    reviewed: date
-    built: date
-    expires: date
-    kb_schema: int
-    min_program: str
-    content_hash: str
-    db_bytes: int
-    format: int = FORMAT
-
-    def to_json(self) -> str:
-        data = {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()}
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return json.loads(self.to_json())
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        try:
-            data = json.loads(text)
-            manifest = cls(
-                content_version=_int(data["content_version"]),
-                reviewed=date.fromisoformat(data["reviewed"]),
-                built=date.fromisoformat(data["built"]),
-                expires=date.fromisoformat(data["expires"]),
-                kb_schema=_int(data["kb_schema"]),
-                min_program=str(data["min_program"]),
-                content_hash=str(data["content_hash"]),
-                db_bytes=_int(data["db_bytes"]),
-                format=_int(data["format"]),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PackError(f"manifest: cannot be read ({exc}); ask the publisher") from None
-        if manifest.format != FORMAT:
-            raise PackError(
-                f"manifest: pack format {manifest.format}; this kapdesk reads format {FORMAT}"
-            )
-        return manifest
-
-    def expired(self, today: date) -> bool:
-        """Whether the content is due for review on ``today``."""
-        return today >= self.expires
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{value!r} is not a whole number")
-    return value
-
-
 # --- reading and checking a pack --------------------------------------------------------
 
 
@@ -432,7 +372,7 @@ def read_header(path: Path) -> PackHeader:
             f"this kapdesk reads schema {_schema_version()}"
             + ("; update kapdesk first" if newer else "; ask the publisher for a current pack")
         )
-    if _program_tuple(manifest.min_program) > _program_tuple(__version__):
+    if program_tuple(manifest.min_program) > program_tuple(__version__):
         raise PackError(
             f"{name}: min_program: the pack needs kapdesk {manifest.min_program} or newer; "
             f"this is {__version__}"
@@ -476,15 +416,6 @@ def extract_database(header: PackHeader, target: Path) -> str:
             f"PACK '{header.path.name}': database signature does not match "
             "(the pack was altered after signing)"
         ) from None
-    return digest.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    """BLAKE2b-512 of a file, hex (the hash minisign signs)."""
-    digest = hashlib.blake2b()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -649,143 +580,6 @@ def build_pack(
     return manifest, known or key.public("")
 
 
-# --- installed packs --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InstalledPack:
-    """A pack copied into the data directory: its folder, manifest and database digest."""
-
-    folder: str
-    manifest: Manifest
-    db_digest: str
-    key: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "manifest": self.manifest.to_dict(),
-            "db_digest": self.db_digest,
-            "key": self.key,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> InstalledPack:
-        return cls(
-            str(data["folder"]),
-            Manifest.from_json(json.dumps(data["manifest"])),
-            str(data["db_digest"]),
-            str(data["key"]),
-        )
-
-
-@dataclass(frozen=True)
-class PackState:
-    """Which pack is active, which is kept for rollback, the highest version ever installed.
-
-    ``withdrawn`` is the pack last rolled back from: it alone may be installed again
-    although its version is not above ``highest_installed``.
-    """
-
-    active: InstalledPack | None = None
-    previous: InstalledPack | None = None
-    highest_installed: int = 0
-    withdrawn: dict[str, Any] | None = field(default=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "active": self.active.to_dict() if self.active else None,
-            "previous": self.previous.to_dict() if self.previous else None,
-            "highest_installed": self.highest_installed,
-            "withdrawn": self.withdrawn,
-        }
-
-
-def packs_dir(paths: AppPaths) -> Path:
-    """Where installed packs live in the data directory."""
-    return paths.data_dir / PACKS_DIR
-
-
-def load_state(paths: AppPaths) -> PackState:
-    """The installed-pack state; an absent file means no pack was ever installed."""
-    path = packs_dir(paths) / STATE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return PackState()
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: the content-pack state cannot be read ({exc})") from exc
-    try:
-        return PackState(
-            active=InstalledPack.from_dict(data["active"]) if data.get("active") else None,
-            previous=InstalledPack.from_dict(data["previous"]) if data.get("previous") else None,
-            highest_installed=int(data.get("highest_installed", 0)),
-            withdrawn=data.get("withdrawn"),
-        )
-    except (KeyError, TypeError, ValueError, PackError) as exc:
-        raise DataError(f"{path}: the content-pack state cannot be read ({exc})") from exc
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "posix":
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_state(paths: AppPaths, state: PackState) -> None:
-    """Replace the state file atomically: this one rename switches the active content."""
-    folder = packs_dir(paths)
-    tmp = folder / f".{STATE_FILE}.{secrets.token_hex(4)}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(state.to_dict(), handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, folder / STATE_FILE)
-    _fsync_dir(folder)
-
-
-def _collect_garbage(paths: AppPaths, state: PackState) -> None:
-    """Remove folders and temporary files no state refers to (left by a crash or a switch)."""
-    folder = packs_dir(paths)
-    if not folder.is_dir():
-        return
-    keep = {p.folder for p in (state.active, state.previous) if p} | {STATE_FILE}
-    for entry in folder.iterdir():
-        if entry.name not in keep:
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)  # in use on Windows: next time
-            else:
-                with suppress(OSError):
-                    entry.unlink()
-
-
-def installed_kb_path(paths: AppPaths) -> Path | None:
-    """The active pack's database if it still has the digest recorded at install, else None.
-
-    Needs no ``cryptography``: the signature was checked when the pack was installed.
-    """
-    try:
-        state = load_state(paths)
-    except DataError as exc:
-        log.warning("%s", exc)
-        return None
-    if state.active is None:
-        return None
-    path = packs_dir(paths) / state.active.folder / DB_NAME
-    try:
-        if file_digest(path) == state.active.db_digest:
-            return path
-    except OSError as exc:
-        log.warning("installed content pack unreadable: %s", exc)
-        return None
-    log.warning("installed content pack %s does not match its digest; not used", path)
-    return None
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What an install or rollback did, for the user."""
@@ -835,7 +629,7 @@ def install_pack(
         )
     folder = packs_dir(paths)
     folder.mkdir(parents=True, exist_ok=True)
-    _collect_garbage(paths, state)
+    collect_garbage(paths, state)
     target = folder / f"v{version}-{secrets.token_hex(6)}"
     target.mkdir()
     db_path = target / DB_NAME
@@ -847,7 +641,7 @@ def install_pack(
             "installed before; ask the publisher for a newer version"
         )
     (target / SIG_NAME).write_text(header.minisig, encoding="utf-8")
-    _fsync_dir(target)
+    fsync_dir(target)
     # Verify again, from what is now on disk.
     if file_digest(db_path) != digest:
         shutil.rmtree(target, ignore_errors=True)
@@ -864,8 +658,8 @@ def install_pack(
         highest_installed=max(state.highest_installed, version),
         withdrawn=None,
     )
-    _write_state(paths, new_state)
-    _collect_garbage(paths, new_state)
+    write_state(paths, new_state)
+    collect_garbage(paths, new_state)
     return Outcome(
         f"Installed content pack version {version} (reviewed {manifest.reviewed.isoformat()}, "
         f"expires {manifest.expires.isoformat()}); it replaces the {active_text}",
@@ -899,8 +693,8 @@ def rollback_pack(paths: AppPaths, *, resources_root: Path | None = None) -> Out
             "db_digest": gone.db_digest,
         },
     )
-    _write_state(paths, new_state)
-    _collect_garbage(paths, new_state)
+    write_state(paths, new_state)
+    collect_garbage(paths, new_state)
     with open_active_kb(paths, resources_root=resources_root) as active:
         now = _describe(active)
     return Outcome(
@@ -960,11 +754,3 @@ def pack_status(
         ),
         "highest_installed": state.highest_installed,
     }
-
-
-def installed_digest_ok(paths: AppPaths, pack: InstalledPack) -> bool:
-    """Whether an installed pack's database still has the digest it was installed with."""
-    try:
-        return file_digest(packs_dir(paths) / pack.folder / DB_NAME) == pack.db_digest
-    except OSError:
-        return False

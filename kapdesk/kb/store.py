@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.content.kinds import compile_resources, content_hash
+from kapdesk.content.kinds import compile_resources, content_hash, source_stamp
 from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
@@ -243,23 +243,31 @@ def ensure_kb(
     one built at package time (``prebuilt_kb_path``); it is copied instead of building
     when its content hash matches. ``force`` always builds from the sources.
     """
-    expected = content_hash(resources_root)
     target = paths.kb_path
-    if not force and target.exists():
+    stamp = source_stamp(resources_root)
+    expected = None
+    known_scores: dict[str, float] = {}
+    if target.exists():
         try:
             kb = KnowledgeBase.open(target)
-            if kb.version.content_hash == expected:
+            # Same names, sizes and times as at the build: up to date without reading.
+            if not force and kb.manifest().get("source_stamp") == stamp:
                 return kb, False
+            expected = content_hash(resources_root)
+            if not force and kb.version.content_hash == expected:
+                return kb, False
+            known_scores = kb.catalog.scores
             kb.close()
         except DataError:
             pass
+    expected = expected or content_hash(resources_root)
     paths.ensure()
     if target.exists() and not target.is_file():
         # Not a file we could have written: keep it aside, never delete it, and rebuild.
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        build(compile_resources(resources_root), target, progress)
+        build(compile_resources(resources_root, known_scores), target, progress)
     return KnowledgeBase.open(target), True
 
 
@@ -278,7 +286,7 @@ def open_active_kb(
     the GUI, the CLI and the pack commands all go through it.
     """
     bundled, _ = ensure_kb(paths, resources_root=resources_root, progress=progress)
-    from kapdesk.kb.pack import installed_kb_path  # pack imports this module
+    from kapdesk.kb.pack_state import installed_kb_path
 
     pack_path = installed_kb_path(paths)
     if pack_path is None:

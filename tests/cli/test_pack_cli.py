@@ -241,5 +241,8 @@ def test_no_option_or_environment_variable_adds_a_key(capsys, monkeypatch) -> No
         for option in sub.option_strings
     }
     assert options == {"-h", "--help", "--json", "--secret-key", "--out"}
-    source = Path(pack.__file__).read_text(encoding="utf-8")
-    assert "os.environ" not in source and "getenv" not in source
+    from kapdesk.kb import pack_state
+
+    for module in (pack, pack_state):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert "os.environ" not in source and "getenv" not in source

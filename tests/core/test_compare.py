@@ -8,8 +8,9 @@ import pytest
 
 from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS
 from kapdesk.content.wording import validate_wording
-from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, TimeRange, compare, text_report
-from kapdesk.documents.charts import (
+from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, compare, text_report
+from kapdesk.decide.timeline import (
+    TimeRange,
     build_axis,
     chart_bars,
     format_duration,

@@ -16,7 +16,7 @@ from kapdesk.content.kinds import compile_resources
 from kapdesk.content.problems import Problems
 from kapdesk.content.release import load_release
 from kapdesk.errors import DataError
-from kapdesk.kb import pack
+from kapdesk.kb import pack, pack_state
 from kapdesk.kb.build import SCHEMA_VERSION, content_digest
 from kapdesk.kb.diff import diff_kbs, text_report
 from kapdesk.kb.store import KnowledgeBase, open_active_kb
@@ -433,7 +433,7 @@ def test_diff_compares_other_tables_row_by_row(kb: KnowledgeBase, tmp_path: Path
 
 def test_state_file_that_cannot_be_read_is_reported(paths: AppPaths) -> None:
     pack.packs_dir(paths).mkdir()
-    (pack.packs_dir(paths) / pack.STATE_FILE).write_text("{not json")
+    (pack.packs_dir(paths) / pack_state.STATE_FILE).write_text("{not json")
     with pytest.raises(DataError, match="content-pack state cannot be read"):
         pack.load_state(paths)
     assert active(paths) == ("bundled", 1)  # the app still opens

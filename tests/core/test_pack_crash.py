@@ -1,10 +1,10 @@
 """A crash at any point of an install leaves the old or the new content and a working app.
 
 A child process installs a pack and is killed (SIGKILL, no clean-up) when it reaches
-the N-th executed line of ``kapdesk/kb/pack.py``; the loop moves N across the whole
-install. After each kill the data directory must open with the old or the new content,
-search and show a modality, keep the clinic profile byte for byte, and accept the
-install again.
+the N-th executed line of ``kapdesk/kb/pack.py`` or ``pack_state.py``; the loop moves N
+across the whole install. After each kill the data directory must open with the old or
+the new content, search and show a modality, keep the clinic profile byte for byte, and
+accept the install again.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.kb import pack
+from kapdesk.kb import pack, pack_state
 from kapdesk.kb.store import open_active_kb
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
@@ -34,17 +34,17 @@ pytestmark = [
 CHILD = """
 import os, signal, sys
 from pathlib import Path
-from kapdesk.kb import pack
+from kapdesk.kb import pack, pack_state
 from kapdesk.paths import AppPaths
 
 data_dir, pack_path, public_key, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 pack.PUBLISHER_KEYS = {"test": public_key}
-target = pack.__file__
+targets = {pack.__file__, pack_state.__file__}
 count = 0
 
 def tracer(frame, event, arg):
     global count
-    if frame.f_code.co_filename != target:
+    if frame.f_code.co_filename not in targets:
         return None
     if event == "line":
         count += 1
@@ -107,7 +107,7 @@ def test_kill_during_install_leaves_old_or_new_content(
             version = kb.release.content_version
             assert kb.origin == "pack" and version in (2, 3), kill_at
             assert kb.search("ketamine").hits and kb.modality("esketamine").name
-        state = json.loads((pack.packs_dir(paths) / pack.STATE_FILE).read_text())
+        state = json.loads((pack.packs_dir(paths) / pack_state.STATE_FILE).read_text())
         assert state["active"]["manifest"]["content_version"] == version
         assert paths.profile_path.read_bytes() == profile
         outcomes[kill_at] = version
