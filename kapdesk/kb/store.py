@@ -11,10 +11,9 @@ import tempfile
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from kapdesk.content.kinds import compile_resources, content_hash, source_stamp
+from kapdesk.content.files import content_hash, source_stamp
 from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
@@ -25,8 +24,8 @@ from kapdesk.content.model import (
     Release,
 )
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.build import SCHEMA_VERSION, Progress, build, content_digest
 from kapdesk.kb.catalog import Catalog, activate
+from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 
@@ -42,7 +41,7 @@ class KnowledgeBase:
     knowledge base on one worker thread.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, origin: str = "bundled") -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path, origin: str = "bundled") -> None:
         self.db = db
         self.path = path
         # "bundled" (built from the program's resources/) or "pack" (an installed content pack)
@@ -64,7 +63,7 @@ class KnowledgeBase:
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             conn.execute("PRAGMA trusted_schema = OFF")
-            kb = cls(sqlite_utils.Database(conn), path, origin)
+            kb = cls(conn, path, origin)
             meta = kb._meta
             if meta.get("schema_version") != str(SCHEMA_VERSION):
                 raise DataError(f"{path}: knowledge base has an unknown schema version")
@@ -229,6 +228,13 @@ class KnowledgeBase:
         return problems
 
 
+def build(content: Compiled, target: Path, progress: Progress | None = None) -> Path:
+    """Build the knowledge base (kapdesk.kb.build is imported only when a build runs)."""
+    from kapdesk.kb.build import build as build_database
+
+    return build_database(content, target, progress)
+
+
 def ensure_kb(
     paths: AppPaths,
     *,
@@ -267,6 +273,8 @@ def ensure_kb(
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
+        from kapdesk.content.kinds import compile_resources
+
         build(compile_resources(resources_root, known_scores), target, progress)
     return KnowledgeBase.open(target), True
 
@@ -332,3 +340,7 @@ def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
     finally:
         Path(tmp_name).unlink(missing_ok=True)
     return True
+
+
+if TYPE_CHECKING:
+    from kapdesk.content.kinds import Compiled

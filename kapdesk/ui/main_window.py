@@ -35,6 +35,7 @@ PAGES = (
     ("eligibility", "Eligibility"),
     ("picker", "Integration picker"),
     ("handouts", "Handouts"),
+    ("scales", "Scales"),
 )
 
 DISCLAIMER = (
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
             "eligibility": self._make_eligibility,
             "picker": self._make_picker,
             "handouts": self._make_handouts,
+            "scales": self._make_scales,
         }
         for name, title in PAGES:
             self.nav.addItem(title)
@@ -136,6 +138,11 @@ class MainWindow(QMainWindow):
         page.links_ready.connect(self.reference.set_handout_links)
         return page
 
+    def _make_scales(self) -> QWidget:
+        from kapdesk.ui.scales_page import ScalesPage
+
+        return ScalesPage(self.worker, self.load_profile)
+
     def page(self, name: str) -> QWidget:
         """The page called ``name``, built now if this is its first use."""
         if name not in self._built:
@@ -152,6 +159,7 @@ class MainWindow(QMainWindow):
     eligibility = property(lambda self: self.page("eligibility"))
     picker = property(lambda self: self.page("picker"))
     handouts = property(lambda self: self.page("handouts"))
+    scales = property(lambda self: self.page("scales"))
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):
