@@ -35,9 +35,10 @@ from kapdesk.content.handouts import (
 )
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
-from kapdesk.content.model import KBVersion, Labels, Modality, Reference
+from kapdesk.content.model import KBVersion, Labels, Modality, Reference, Release
 from kapdesk.content.plan_wording import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
+from kapdesk.content.release import load_release
 from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
@@ -60,6 +61,7 @@ class Compiled:
     plan: PlanTexts
     strings: dict[str, dict[str, str]]
     scales: ScaleLibrary
+    release: Release
     version: KBVersion
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
@@ -77,6 +79,7 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     ref_ids = set(references)
     parts: dict[str, Any] = {"references": references}
     parts["labels"] = load_labels(base, problems)
+    parts["release"] = load_release(base, problems)
     parts["modalities"] = load_modalities(base, problems, references)
     parts["eligibility"] = load_eligibility(base, problems, ref_ids)
     parts["integration"] = load_integration(base, problems, ref_ids)
