@@ -261,3 +261,20 @@ def test_a_rebuild_measures_only_the_texts_that_changed(
         assert built and len(measured) == 1 and "Read it." in measured[0]
         library = kb.catalog.handouts
         assert library.readability(library.get("ifs", "en")).score > 0
+
+
+def test_the_build_is_reproducible_across_processes(tmp_path: Path) -> None:
+    """Same resources, same compiled rows: the digest does not depend on hash seeds."""
+    import sqlite3
+
+    digests = []
+    for seed in ("1", "2"):
+        data = tmp_path / f"data-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-m", "kapdesk", "--data-dir", str(data), "kb", "build"]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        with sqlite3.connect(data / "knowledge-base.sqlite3") as conn:
+            row = conn.execute("SELECT value FROM manifest WHERE key = 'content_digest'")
+            digests.append(row.fetchone()[0])
+        conn.close()
+    assert digests[0] == digests[1]
