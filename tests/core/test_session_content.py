@@ -84,7 +84,8 @@ def _problems(root: Path) -> list[str]:
             "interactions.toml",
             'level = "do-not-coadminister"',
             'level = "avoid"',
-            "rules/interactions.toml: interaction.theophylline-racemic.level: 'avoid' is not a level",
+            "rules/interactions.toml: interaction.theophylline-racemic.level: "
+            "'avoid' is not a level",
         ),
         (
             "interactions.toml",
@@ -96,7 +97,8 @@ def _problems(root: Path) -> list[str]:
             "interactions.toml",
             'sources = ["szarmach-2020"]\nevidence = "observational"',
             'sources = ["nobody-2020"]\nevidence = "observational"',
-            "rules/interactions.toml: interaction.ssri-bp-peaks.sources: 'nobody-2020' is not in references.toml",
+            "rules/interactions.toml: interaction.ssri-bp-peaks.sources: "
+            "'nobody-2020' is not in references.toml",
         ),
         (
             "interactions.toml",
@@ -108,7 +110,8 @@ def _problems(root: Path) -> list[str]:
             "interactions.toml",
             'amphetamine = "amphetamines"',
             'amphetamine = "dexamphetamine"',
-            "rules/interactions.toml: class.psychostimulants.aliases.amphetamine: 'dexamphetamine' is not one of this class's members",
+            "rules/interactions.toml: class.psychostimulants.aliases.amphetamine: "
+            "'dexamphetamine' is not one of this class's members",
         ),
         (
             "interactions.toml",
@@ -126,7 +129,8 @@ def _problems(root: Path) -> list[str]:
             "session.toml",
             'sources = ["swiss-ketamine-pi"]',
             'sources = ["swiss-label"]',
-            "rules/session.toml: flag.pre-dose-bp-above-180-100.sources: 'swiss-label' is not in references.toml",
+            "rules/session.toml: flag.pre-dose-bp-above-180-100.sources: "
+            "'swiss-label' is not in references.toml",
         ),
         (
             "session.toml",
@@ -138,13 +142,15 @@ def _problems(root: Path) -> list[str]:
             "session.toml",
             "Discharge at {minutes} min",
             "Discharge at {minute} min",
-            "rules/session.toml: flag.discharge-before-2-hours.message: placeholder {minute} is not one of",
+            "rules/session.toml: flag.discharge-before-2-hours.message: "
+            "placeholder {minute} is not one of",
         ),
         (
             "session.toml",
             'default_schedule = "esketamine-rems"',
             'default_schedule = "iv-emory"',
-            "rules/session.toml: products.esketamine.default_schedule: 'iv-emory' is not a schedule for esketamine",
+            "rules/session.toml: products.esketamine.default_schedule: "
+            "'iv-emory' is not a schedule for esketamine",
         ),
         (
             "session.toml",
