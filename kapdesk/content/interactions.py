@@ -26,7 +26,16 @@ LEVELS = (
     "no-interaction-reported",
 )
 PRODUCTS = ("esketamine", "racemic")
-TOP_KEYS = {"reviewed", "scope", "unknown", "products", "levels", "class", "interaction"}
+TOP_KEYS = {
+    "reviewed",
+    "scope",
+    "unknown",
+    "products",
+    "eligibility_questions",
+    "levels",
+    "class",
+    "interaction",
+}
 CLASS_KEYS = {"id", "name", "members", "aliases", "note", "sources"}
 INTERACTION_KEYS = {
     "id",
@@ -80,6 +89,7 @@ class InteractionTable:
     unknown: str
     products: dict[str, str]
     levels: dict[str, str]
+    eligibility_questions: dict[str, tuple[str, ...]]
     classes: tuple[DrugClass, ...]
     interactions: tuple[Interaction, ...]
 
@@ -216,6 +226,17 @@ def load_interactions(
         _interaction(read, item, i, seen_interactions, class_ids)
         for i, item in enumerate(raw_interactions)
     ]
+    questions: dict[str, tuple[str, ...]] = {}
+    raw_questions = read.table(raw.get("eligibility_questions", {}), "eligibility_questions") or {}
+    for key, ids in raw_questions.items():
+        where = f"eligibility_questions.{key}"
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            read.add(where, "must be a non-empty list of class ids")
+            continue
+        for class_id in ids:
+            if class_id not in class_ids:
+                read.add(where, f"'{class_id}' is not a [[class]] id")
+        questions[key] = tuple(ids)
     for drug_class in classes:
         if drug_class and not any(i and drug_class.id in i.classes for i in interactions):
             read.add(f"class.{drug_class.id}", "no [[interaction]] names this class")
@@ -227,6 +248,7 @@ def load_interactions(
         unknown=unknown,
         products=products,
         levels=levels,
+        eligibility_questions=questions,
         classes=tuple(c for c in classes if c),
         interactions=tuple(i for i in interactions if i),
     )
