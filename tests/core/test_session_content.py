@@ -179,3 +179,14 @@ def test_a_broken_file_is_one_problem_not_a_crash(root: Path) -> None:
     problems = Problems()
     assert load_session(root, problems, _references(root)) is None
     assert problems.items[0].startswith("rules/session.toml: (file): not valid TOML")
+
+
+def test_eligibility_question_mapping_names_real_questions() -> None:
+    from kapdesk.content.eligibility import load_rules
+
+    root = resources_dir()
+    table = load_interactions(root, Problems(), _references(root))
+    questions = load_rules().questions
+    assert table is not None and table.eligibility_questions
+    for key in table.eligibility_questions:
+        assert questions[key].type == "boolean" and questions[key].group == "medications"
