@@ -25,3 +25,12 @@ TIER_COLORS: dict[str, str] = {
     "eligible_with_cautions": "#806000",
     "eligible": "#1a6b3c",
 }
+
+# Interaction levels (most severe first), always shown with their label in words.
+LEVEL_COLORS: dict[str, str] = {
+    "do-not-coadminister": "#a4161a",
+    "monitor-closely": "#b34700",
+    "dose-change": "#806000",
+    "evidence-only": "#2e5f8a",
+    "no-interaction-reported": "#1a6b3c",
+}

@@ -749,3 +749,19 @@ def text_report(result: SessionResult) -> str:
     for note in result.notes:
         lines.append(f"\nNote: {note}")
     return "\n".join(lines)
+
+
+def blank_record(
+    product: str, route: str | None = None, schedule: str | None = None
+) -> SessionRecord:
+    """The empty record a blank paper form is printed for (racemic defaults to IV)."""
+    rules = session_rules()
+    if product not in PRODUCTS:
+        raise _fail("--product", product, f"give one of: {', '.join(PRODUCTS)}")
+    if route is None and product == "racemic":
+        route = "iv"
+    raw = {"product": product, "route": route, "schedule": schedule}
+    try:
+        return read_record({k: v for k, v in raw.items() if v is not None}, rules)
+    except UserInputError as exc:
+        raise UserInputError(f"--{exc}") from None
