@@ -305,6 +305,10 @@ class SessionPage(QWidget):
 
     def _route_changed(self) -> None:
         product, route = self.product.currentData(), self.route.currentData()
+        for item in self.rules.checklist:  # only the items the sources give for this product
+            if item.id in self.ticks:
+                self.ticks[item.id].setVisible(product in item.products)
+                self.ticks[item.id].setEnabled(product in item.products)
         self.schedule.blockSignals(True)
         self.schedule.clear()
         fitting = [s for s in self.rules.schedules if product in s.products and route in s.routes]
@@ -425,7 +429,9 @@ class SessionPage(QWidget):
             raw["discharge_minutes"] = discharge  # the core names the field
         if _tri(self.escort) is not None:
             raw["escort_present"] = _tri(self.escort)
-        ticks = {key: True for key, box in self.ticks.items() if box.isChecked()}
+        ticks = {
+            key: True for key, box in self.ticks.items() if box.isChecked() and box.isEnabled()
+        }
         if ticks:
             raw["checklist"] = ticks
         return raw
@@ -524,7 +530,9 @@ class SessionPage(QWidget):
             parts.append(f"<p><small>{escape(note)}</small></p>")
         self.details.setHtml("\n".join(parts))
         marks = {True: "☑", False: "☒", None: "☐"}
-        lines = [f"{marks[c.done]} {escape(c.text)}" for c in result.checklist]
+        lines = [
+            f"{marks[c.done]} {escape(c.text)}" for c in result.checklist if c.id not in self.ticks
+        ]
         verdict = "yes" if result.discharge_ready else "no"
         lines.append(f"<b>Ready for discharge: {verdict}</b>")
         self.checklist_view.setText("<br>".join(lines))
