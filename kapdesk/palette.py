@@ -34,3 +34,9 @@ LEVEL_COLORS: dict[str, str] = {
     "evidence-only": "#2e5f8a",
     "no-interaction-reported": "#1a6b3c",
 }
+
+# The onset chart (PDF and screen).
+ONSET_COLOR = "#2e7fb8"
+COURSE_COLOR = "#7a5195"
+AXIS_COLOR = "#9a9a9a"
+MUTED_COLOR = "#5c5c5c"

@@ -49,10 +49,12 @@ def build_handout_root(target: Path) -> Path:
 
 def use_library_at(root: Path, monkeypatch: pytest.MonkeyPatch):
     """Make the program's handout library (CLI, GUI, renderer) the one under ``root``."""
-    import kapdesk.content.handouts
+    from kapdesk.content.handouts import load_library
+    from kapdesk.kb.catalog import Catalog
 
-    monkeypatch.setattr(kapdesk.content.handouts, "resources_dir", lambda: root)
-    return kapdesk.content.handouts.library()
+    library = load_library(root)
+    monkeypatch.setattr(Catalog, "handouts", property(lambda self: library))
+    return library
 
 
 # --- reading generated PDFs -----------------------------------------------------------------

@@ -1,16 +1,7 @@
-"""Read and validate the knowledge-base content under resources/content.
-
-Every problem is reported as ``file: key: what is wrong`` and all problems are
-collected before anything is raised, so one run of ``kapdesk kb verify`` lists
-them all.
-"""
+"""The content file kinds: modalities, references and labels under resources/content."""
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +9,17 @@ from kapdesk.content.model import (
     CATEGORIES,
     CONDITIONS,
     EVIDENCE_TYPES,
+    LANGUAGES,
     MODALITY_IDS,
     SECTIONS,
     STRENGTHS,
-    KBVersion,
     Labels,
     Modality,
     Reference,
     Statement,
     Strength,
 )
-from kapdesk.errors import ContentError
-from kapdesk.paths import resources_dir
+from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 
 STATEMENT_KEYS = {
     "text",
@@ -62,137 +52,37 @@ SHORT_NAME_MAX = 20
 GRID_MAX = 110
 
 
-@dataclass(frozen=True)
-class Content:
-    """Validated knowledge-base content."""
-
-    modalities: dict[str, Modality]
-    references: dict[str, Reference]
-    labels: Labels
-    version: KBVersion
-
-
-def content_dir(root: Path | None = None) -> Path:
-    return (root or resources_dir()) / "content"
-
-
-def content_files(root: Path | None = None) -> list[Path]:
-    """The files whose bytes define the knowledge base, in a stable order."""
-    base = content_dir(root)
-    return sorted(p for p in base.rglob("*.toml") if p.is_file())
-
-
-def content_hash(root: Path | None = None) -> str:
-    """SHA-256 over every content file's relative path and bytes."""
-    base = content_dir(root)
-    digest = hashlib.sha256()
-    for path in content_files(root):
-        digest.update(path.relative_to(base).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-class ContentProblems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, file: str, key: str, message: str) -> None:
-        self.items.append(f"{file}: {key}: {message}")
-
-
-def read_toml(path: Path, rel: str, problems: ContentProblems) -> dict[str, Any] | None:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        problems.add(rel, "(file)", f"not valid TOML: {exc}")
-    except OSError as exc:
-        problems.add(rel, "(file)", f"cannot be read: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        problems.add(rel, "(file)", "not valid UTF-8 text")
-    return None
-
-
-def nonempty_str(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() != ""
-
-
 def _statement(
     raw: Any,
-    rel: str,
+    r: Reader,
     key: str,
-    problems: ContentProblems,
-    references: dict[str, Reference],
     *,
     text_keys: tuple[str, ...] = ("text",),
     extra_keys: frozenset[str] = frozenset(),
     range_key: str | None = None,
     need_plain: bool = False,
 ) -> Statement | None:
-    if not isinstance(raw, dict):
-        problems.add(rel, key, "must be a table of text, sources, evidence and reviewed")
+    if r.table(raw, key, "a table of text, sources, evidence and reviewed") is None:
         return None
+    before = len(r.problems)
     allowed = (STATEMENT_KEYS - {"text"}) | set(text_keys) | extra_keys
     if range_key:
         allowed.add(range_key)
-    ok = True
-    for unknown in sorted(set(raw) - allowed):
-        problems.add(
-            rel, f"{key}.{unknown}", f"unknown key (allowed: {', '.join(sorted(allowed))})"
-        )
-        ok = False
-    for text_key in text_keys:
-        if not nonempty_str(raw.get(text_key)):
-            problems.add(rel, f"{key}.{text_key}", "missing or empty text")
-            ok = False
-    sources = raw.get("sources")
-    if sources is None or sources == []:
-        problems.add(rel, f"{key}.sources", "no sources: every statement needs at least one")
-        ok = False
-    elif not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        problems.add(rel, f"{key}.sources", "must be a list of reference ids")
-        ok = False
-    else:
-        for source in sources:
-            if source not in references:
-                problems.add(rel, f"{key}.sources", f"'{source}' is not in references.toml")
-                ok = False
-    evidence = raw.get("evidence")
-    if evidence is None:
-        problems.add(rel, f"{key}.evidence", "missing evidence type")
-        ok = False
-    elif evidence not in EVIDENCE_TYPES:
-        problems.add(
-            rel,
-            f"{key}.evidence",
-            f"'{evidence}' is not an evidence type (allowed: {', '.join(EVIDENCE_TYPES)})",
-        )
-        ok = False
-    reviewed = raw.get("reviewed")
-    if reviewed is None:
-        problems.add(rel, f"{key}.reviewed", "missing review date")
-        ok = False
-    elif not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        problems.add(rel, f"{key}.reviewed", "must be a date such as 2026-11-21 (no quotes)")
-        ok = False
-    elif reviewed > date.today():
-        problems.add(rel, f"{key}.reviewed", f"{reviewed.isoformat()} is in the future")
-        ok = False
-    plain = {}
-    for lang in ("en", "es"):
+    r.keys(raw, key, allowed)
+    texts = {name: r.text(raw, name, key) for name in text_keys}
+    sources = r.sources(raw, key)
+    evidence = r.evidence(raw, key)
+    reviewed = r.date(raw, "reviewed", key)
+    plain: dict[str, str | None] = {}
+    for lang in LANGUAGES:
         name = f"plain_{lang}"
         value = raw.get(name)
         if value is not None and not nonempty_str(value):
-            problems.add(rel, f"{key}.{name}", "must be non-empty text")
-            ok = False
+            r.add(f"{key}.{name}", "must be non-empty text")
         elif need_plain and value is None and "en" not in text_keys:
-            problems.add(rel, f"{key}.{name}", "missing: the patient view needs plain text here")
-            ok = False
+            r.add(f"{key}.{name}", "missing: the patient view needs plain text here")
         plain[name] = value
-    grid = _grid_texts(raw, rel, key, problems, plain)
-    ok = ok and grid is not None
+    grid = _grid_texts(raw, r, key, plain)
     span = None
     if range_key and range_key in raw:
         value = raw[range_key]
@@ -203,26 +93,16 @@ def _statement(
             or value[0] < 0
             or value[0] > value[1]
         ):
-            problems.add(
-                rel, f"{key}.{range_key}", "must be two numbers [low, high], 0 ≤ low ≤ high"
-            )
-            ok = False
+            r.add(f"{key}.{range_key}", "must be two numbers [low, high], 0 ≤ low ≤ high")
         else:
             span = (float(value[0]), float(value[1]))
-    if not ok:
+    if len(r.problems) > before or reviewed is None:
         return None
     if text_keys == ("en", "es"):
-        return Statement(
-            text=raw["en"],
-            sources=tuple(sources),
-            evidence=evidence,
-            reviewed=reviewed,
-            plain_en=raw["en"],
-            plain_es=raw["es"],
-        )
+        return Statement(texts["en"], sources, evidence, reviewed, texts["en"], texts["es"])
     return Statement(
-        text=raw["text"],
-        sources=tuple(sources),
+        text=texts["text"],
+        sources=sources,
         evidence=evidence,
         reviewed=reviewed,
         plain_en=plain["plain_en"],
@@ -235,13 +115,9 @@ def _statement(
 
 
 def _grid_texts(
-    raw: dict[str, Any],
-    rel: str,
-    key: str,
-    problems: ContentProblems,
-    plain: dict[str, str | None],
-) -> dict[str, str | None] | None:
-    """The optional short answers for the patient grid; None when they are malformed.
+    raw: dict[str, Any], r: Reader, key: str, plain: dict[str, str | None]
+) -> dict[str, str | None]:
+    """The optional short answers for the patient grid.
 
     They come in both languages or not at all (a Spanish sheet must never show a long
     cell beside short ones), each shortens the plain text of the same statement, and
@@ -250,54 +126,47 @@ def _grid_texts(
     grid: dict[str, str | None] = {"grid_en": raw.get("grid_en"), "grid_es": raw.get("grid_es")}
     if all(value is None for value in grid.values()):
         return grid
-    ok = True
-    for lang in ("en", "es"):
+    for lang in LANGUAGES:
         name, other = f"grid_{lang}", f"grid_{'es' if lang == 'en' else 'en'}"
         value = grid[name]
         if value is None:
-            problems.add(rel, f"{key}.{name}", f"missing: {other} is given; give both or neither")
-            ok = False
+            r.add(f"{key}.{name}", f"missing: {other} is given; give both or neither")
         elif not nonempty_str(value):
-            problems.add(rel, f"{key}.{name}", "must be non-empty text")
-            ok = False
+            r.add(f"{key}.{name}", "must be non-empty text")
         elif len(value) > GRID_MAX:
-            problems.add(
-                rel,
-                f"{key}.{name}",
-                f"{len(value)} characters; a grid answer has at most {GRID_MAX}",
-            )
-            ok = False
+            r.add(f"{key}.{name}", f"{len(value)} characters; a grid answer has at most {GRID_MAX}")
         elif not plain.get(f"plain_{lang}"):
-            problems.add(
-                rel,
+            r.add(
                 f"{key}.{name}",
                 f"needs plain_{lang}: a grid answer shortens the statement's plain text",
             )
-            ok = False
-    return grid if ok else None
+    return grid
 
 
-def _load_references(path: Path, rel: str, problems: ContentProblems) -> dict[str, Reference]:
-    raw = read_toml(path, rel, problems)
+def load_references(root: Path, problems: Problems) -> dict[str, Reference]:
+    """``content/references.toml``: full citations by id."""
+    rel = "content/references.toml"
+    raw = read_toml(root / rel, rel, problems, "references")
     if raw is None:
         return {}
+    r = Reader(problems, rel, "references")
     refs: dict[str, Reference] = {}
     for ref_id, entry in raw.items():
-        if not isinstance(entry, dict):
-            problems.add(rel, ref_id, "must be a table with a citation")
+        if r.table(entry, ref_id, "a table with a citation") is None:
             continue
-        for unknown in sorted(set(entry) - REFERENCE_KEYS):
-            problems.add(rel, f"{ref_id}.{unknown}", "unknown key")
-        if not nonempty_str(entry.get("citation")):
-            problems.add(rel, f"{ref_id}.citation", "missing full citation")
+        r.keys(entry, ref_id, REFERENCE_KEYS)
+        citation = r.text(entry, "citation", ref_id)
+        if not citation:
             continue
         year = entry.get("year")
-        if year is not None and (not isinstance(year, int) or not 1900 <= year <= 2100):
-            problems.add(rel, f"{ref_id}.year", f"{year!r} is not a year")
+        if (
+            year is not None
+            and r.number(entry, "year", ref_id, minimum=1900, maximum=2100, integer=True) is None
+        ):
             continue
         refs[ref_id] = Reference(
             id=ref_id,
-            citation=entry["citation"].strip(),
+            citation=citation,
             year=year,
             doi=entry.get("doi"),
             pmid=entry.get("pmid"),
@@ -307,125 +176,95 @@ def _load_references(path: Path, rel: str, problems: ContentProblems) -> dict[st
     return refs
 
 
-def _load_modality(
-    path: Path, rel: str, problems: ContentProblems, references: dict[str, Reference]
-) -> Modality | None:
-    raw = read_toml(path, rel, problems)
+def _load_modality(path: Path, rel: str, r: Reader) -> Modality | None:
+    raw = read_toml(path, rel, r.problems, "content")
     if raw is None:
         return None
-    before = len(problems.items)
-    for unknown in sorted(set(raw) - MODALITY_KEYS):
-        problems.add(rel, unknown, "unknown key")
+    r.keys(raw, "", MODALITY_KEYS)
     mid = raw.get("id")
     if mid != path.stem:
-        problems.add(rel, "id", f"{mid!r} must equal the file name '{path.stem}'")
-    for key in ("name", "short_name", "name_es", "short_name_es"):
-        if not nonempty_str(raw.get(key)):
-            problems.add(rel, key, "missing or empty")
-        elif key.startswith("short") and len(raw[key]) > SHORT_NAME_MAX:
-            problems.add(rel, key, f"longer than {SHORT_NAME_MAX} characters")
+        r.add("id", f"{mid!r} must equal the file name '{path.stem}'")
+    names = {
+        key: r.text(raw, key, "") for key in ("name", "short_name", "name_es", "short_name_es")
+    }
+    for key in ("short_name", "short_name_es"):
+        if len(names[key]) > SHORT_NAME_MAX:
+            r.add(key, f"longer than {SHORT_NAME_MAX} characters")
     aliases = raw.get("aliases", [])
     if not isinstance(aliases, list) or not all(nonempty_str(a) for a in aliases):
-        problems.add(rel, "aliases", "must be a list of non-empty names")
+        r.add("aliases", "must be a list of non-empty names")
         aliases = []
-    category = raw.get("category")
-    if category not in CATEGORIES:
-        problems.add(
-            rel, "category", f"{category!r} is not a category (allowed: {', '.join(CATEGORIES)})"
-        )
+    category = r.choice(raw, "category", "", CATEGORIES, "a category")
     missing = raw.get("missing", {})
     if not isinstance(missing, dict) or not all(nonempty_str(v) for v in missing.values()):
-        problems.add(rel, "missing", "must be a table of key = reason")
+        r.add("missing", "must be a table of key = reason")
         missing = {}
     allowed_missing = set(SECTIONS) | {f"strength.{c}" for c in CONDITIONS}
     for key in sorted(set(missing) - allowed_missing):
-        problems.add(rel, f"missing.{key}", "not a section or strength.<condition>")
+        r.add(f"missing.{key}", "not a section or strength.<condition>")
 
-    summary = None
+    summary = plain_summary = None
     if "summary" not in raw:
-        problems.add(rel, "summary", "missing clinician summary")
+        r.add("summary", "missing clinician summary")
     else:
-        summary = _statement(raw["summary"], rel, "summary", problems, references)
-    plain_summary = None
+        summary = _statement(raw["summary"], r, "summary")
     if "plain_summary" not in raw:
-        problems.add(rel, "plain_summary", "missing plain-language summary (en and es)")
+        r.add("plain_summary", "missing plain-language summary (en and es)")
     else:
-        plain_summary = _statement(
-            raw["plain_summary"], rel, "plain_summary", problems, references, text_keys=("en", "es")
-        )
+        plain_summary = _statement(raw["plain_summary"], r, "plain_summary", text_keys=("en", "es"))
 
     sections: dict[str, tuple[Statement, ...]] = {}
     for section in SECTIONS:
         items = raw.get(section, [])
         if not isinstance(items, list):
-            problems.add(rel, section, "must be an array of tables ([[section]])")
+            r.add(section, "must be an array of tables ([[section]])")
             continue
         if not items and section not in missing:
-            problems.add(rel, section, "no statements and no reason under [missing]")
+            r.add(section, "no statements and no reason under [missing]")
         if items and section in missing:
-            problems.add(rel, f"missing.{section}", "section has statements; remove the reason")
-        parsed = []
-        for index, item in enumerate(items):
-            statement = _statement(
+            r.add(f"missing.{section}", "section has statements; remove the reason")
+        parsed = [
+            _statement(
                 item,
-                rel,
+                r,
                 f"{section}[{index}]",
-                problems,
-                references,
                 range_key=RANGE_KEYS.get(section),
                 need_plain=index == 0,
             )
-            if statement:
-                parsed.append(statement)
-        sections[section] = tuple(parsed)
+            for index, item in enumerate(items)
+        ]
+        sections[section] = tuple(s for s in parsed if s)
 
     strengths: dict[str, Strength] = {}
-    raw_strengths = raw.get("strength", {})
-    if not isinstance(raw_strengths, dict):
-        problems.add(rel, "strength", "must be a table of conditions")
-        raw_strengths = {}
+    raw_strengths = r.table(raw.get("strength", {}), "strength", "a table of conditions") or {}
     for condition in sorted(set(raw_strengths) - set(CONDITIONS)):
-        problems.add(
-            rel,
-            f"strength.{condition}",
-            f"unknown condition (allowed: {', '.join(CONDITIONS)})",
-        )
+        r.add(f"strength.{condition}", f"unknown condition (allowed: {', '.join(CONDITIONS)})")
     for condition in CONDITIONS:
         key = f"strength.{condition}"
         entry = raw_strengths.get(condition)
         if entry is None:
             if key not in missing:
-                problems.add(rel, key, "no rating and no reason under [missing]")
+                r.add(key, "no rating and no reason under [missing]")
             continue
         if key in missing:
-            problems.add(rel, f"missing.{key}", "condition has a rating; remove the reason")
+            r.add(f"missing.{key}", "condition has a rating; remove the reason")
         rating = entry.get("rating") if isinstance(entry, dict) else None
         if rating not in STRENGTHS:
-            problems.add(
-                rel,
-                f"{key}.rating",
-                f"{rating!r} is not a strength (allowed: {', '.join(STRENGTHS)})",
+            r.add(
+                f"{key}.rating", f"{rating!r} is not a strength (allowed: {', '.join(STRENGTHS)})"
             )
-        statement = _statement(
-            entry,
-            rel,
-            key,
-            problems,
-            references,
-            extra_keys=frozenset({"rating"}),
-            need_plain=True,
-        )
+        statement = _statement(entry, r, key, extra_keys=frozenset({"rating"}), need_plain=True)
         if statement and rating in STRENGTHS:
             strengths[condition] = Strength(condition, rating, statement)
 
-    if len(problems.items) > before or summary is None or plain_summary is None:
+    if not r.clean or summary is None or plain_summary is None:
         return None
     return Modality(
         id=mid,
-        name=raw["name"].strip(),
-        short_name=raw["short_name"].strip(),
-        name_es=raw["name_es"].strip(),
-        short_name_es=raw["short_name_es"].strip(),
+        name=names["name"],
+        short_name=names["short_name"],
+        name_es=names["name_es"],
+        short_name_es=names["short_name_es"],
         aliases=tuple(a.strip() for a in aliases),
         category=category,
         summary=summary,
@@ -436,8 +275,13 @@ def _load_modality(
     )
 
 
-def _load_labels(path: Path, rel: str, problems: ContentProblems) -> Labels:
-    raw = read_toml(path, rel, problems) or {}
+def load_labels(root: Path, problems: Problems) -> Labels:
+    """``content/labels.toml``: display labels for every vocabulary."""
+    rel = "content/labels.toml"
+    raw = read_toml(root / rel, rel, problems, "labels")
+    if raw is None:
+        return Labels({})
+    r = Reader(problems, rel, "labels")
     expectations = {
         "sections": (SECTIONS, ("clinician", "patient_en", "patient_es")),
         "conditions": (CONDITIONS, ("en", "es")),
@@ -445,36 +289,39 @@ def _load_labels(path: Path, rel: str, problems: ContentProblems) -> Labels:
         "evidence": (EVIDENCE_TYPES, ("en",)),
         "categories": (CATEGORIES, ("en", "es")),
     }
+    r.keys(raw, "", expectations)
     for group, (names, fields) in expectations.items():
+        table = raw.get(group, {})
+        if isinstance(table, dict):
+            r.keys(table, group, names)
         for name in names:
-            entry = raw.get(group, {}).get(name)
+            entry = table.get(name) if isinstance(table, dict) else None
             for field_name in fields:
                 if not isinstance(entry, dict) or not nonempty_str(entry.get(field_name)):
-                    problems.add(rel, f"{group}.{name}.{field_name}", "missing label")
+                    r.add(f"{group}.{name}.{field_name}", "missing label")
     return Labels(raw)
 
 
-def load_content(root: Path | None = None) -> Content:
-    """Load and validate all content; raise ContentError listing every problem."""
-    base = content_dir(root)
-    problems = ContentProblems()
-    references = _load_references(base / "references.toml", "references.toml", problems)
-    labels = _load_labels(base / "labels.toml", "labels.toml", problems)
+def load_modalities(
+    root: Path, problems: Problems, references: dict[str, Reference]
+) -> dict[str, Modality]:
+    """The 16 modality files under ``content/modalities/``, in the standard order."""
     modalities: dict[str, Modality] = {}
-    mod_dir = base / "modalities"
+    mod_dir = root / "content" / "modalities"
     files = {p.stem: p for p in sorted(mod_dir.glob("*.toml"))} if mod_dir.is_dir() else {}
     for unexpected in sorted(set(files) - set(MODALITY_IDS)):
-        problems.add(f"modalities/{unexpected}.toml", "id", "not one of the 16 modality ids")
+        problems.add(
+            f"content/modalities/{unexpected}.toml",
+            "id",
+            "not one of the 16 modality ids",
+            "content",
+        )
     for mid in MODALITY_IDS:
-        rel = f"modalities/{mid}.toml"
+        rel = f"content/modalities/{mid}.toml"
         if mid not in files:
-            problems.add(rel, "(file)", "missing: every modality needs a file")
+            problems.add(rel, "(file)", "missing: every modality needs a file", "content")
             continue
-        modality = _load_modality(files[mid], rel, problems, references)
+        modality = _load_modality(files[mid], rel, Reader(problems, rel, "content", references))
         if modality:
             modalities[mid] = modality
-    if problems.items:
-        raise ContentError(problems.items)
-    latest = max(statement.reviewed for m in modalities.values() for _, statement in m.statements())
-    ordered = {mid: modalities[mid] for mid in MODALITY_IDS}
-    return Content(ordered, references, labels, KBVersion(content_hash(root), latest))
+    return modalities

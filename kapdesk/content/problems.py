@@ -203,6 +203,9 @@ class Reader:
         value = raw.get(key)
         if value is None and may_be_empty:
             return ()
+        if value is None:
+            self.add(join(where, key), "no sources: every statement needs at least one")
+            return ()
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
             self.add(join(where, key), "must be a list of reference ids")
             return ()
@@ -210,7 +213,7 @@ class Reader:
             self.add(join(where, key), "no sources: every statement needs at least one")
         for source in value:
             if source not in self.references:
-                self.add(join(where, key), f"'{source}' is not in references.toml")
+                self.add(join(where, key), f"'{source}' is not in content/references.toml")
         return tuple(value)
 
     def evidence(self, raw: Mapping[str, Any], where: str) -> str:

@@ -9,11 +9,8 @@ ketamine-specific list, not a general interaction checker.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from kapdesk.content.interactions import (
@@ -21,38 +18,19 @@ from kapdesk.content.interactions import (
     DrugClass,
     Interaction,
     InteractionTable,
-    load_interactions,
     normalize,
 )
-from kapdesk.content.problems import Problems
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.paths import resources_dir
+from kapdesk.errors import UserInputError
 
 PREFIX_MIN = 3
 QUERY_MAX = 80
 
 
-def reference_ids(root: Path) -> set[str]:
-    """The ids of ``content/references.toml`` under ``root`` (empty if unreadable)."""
-    try:
-        with (root / "content" / "references.toml").open("rb") as fh:
-            return set(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError):
-        return set()
+def interaction_table() -> InteractionTable:
+    """The interaction table of the open knowledge base (the one accessor)."""
+    from kapdesk.kb import catalog
 
-
-@lru_cache(maxsize=4)
-def _load(root: Path) -> InteractionTable:
-    problems = Problems()
-    table = load_interactions(root, problems, reference_ids(root))
-    if table is None or problems:
-        raise ContentError(problems.items or ["rules/interactions.toml: (file): not loaded"])
-    return table
-
-
-def interaction_table(root: Path | None = None) -> InteractionTable:
-    """The validated interaction table (the one accessor; the KB catalog replaces it later)."""
-    return _load(root or resources_dir())
+    return catalog.interaction_table()
 
 
 @dataclass(frozen=True)

@@ -13,22 +13,17 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from kapdesk.content.problems import Problems
 from kapdesk.content.session import (
     OBSERVATION_KEYS,
     PRODUCTS,
     FlagRule,
     Schedule,
     SessionRules,
-    load_session,
 )
-from kapdesk.decide.interactions import InteractionCheck, check, interaction_table, reference_ids
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.paths import resources_dir
+from kapdesk.decide.interactions import InteractionCheck, check, interaction_table
+from kapdesk.errors import UserInputError
 
 INPUT_KEYS = (
     "product",
@@ -57,18 +52,11 @@ READINGS_MAX = 200
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-@lru_cache(maxsize=4)
-def _load(root: Path) -> SessionRules:
-    problems = Problems()
-    rules = load_session(root, problems, reference_ids(root))
-    if rules is None or problems:
-        raise ContentError(problems.items or ["rules/session.toml: (file): not loaded"])
-    return rules
+def session_rules() -> SessionRules:
+    """The session rules of the open knowledge base (the one accessor)."""
+    from kapdesk.kb import catalog
 
-
-def session_rules(root: Path | None = None) -> SessionRules:
-    """The validated session rules (the one accessor; the KB catalog replaces it later)."""
-    return _load(root or resources_dir())
+    return catalog.session_rules()
 
 
 # --- the record ---------------------------------------------------------------------------

@@ -26,12 +26,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from kapdesk.content.wording import wording
 from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
+from kapdesk.kb.catalog import wording
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile

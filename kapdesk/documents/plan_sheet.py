@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapdesk.content.handouts import HandoutLibrary, library
+from kapdesk.content.handouts import HandoutLibrary
 from kapdesk.content.model import KBVersion
 from kapdesk.decide.plan import IntegrationPlan, compose_plan
 from kapdesk.documents.frame import DocumentInfo, render
@@ -26,6 +26,7 @@ from kapdesk.documents.handout import (
 )
 from kapdesk.documents.markup import check_drawable
 from kapdesk.errors import UserInputError
+from kapdesk.kb.catalog import library
 from kapdesk.profile import ClinicProfile
 
 if TYPE_CHECKING:

@@ -490,6 +490,8 @@ class EligibilityPage(QWidget):
         """Answer "Yes" to the medication questions whose classes the typed names are in."""
         from kapdesk.decide.interactions import check, questions_for_classes
 
+        if self.context is None:  # the knowledge base is still opening
+            return
         result = check(self._typed_names())
         wanted = {q for q in questions_for_classes(result.classes) if q in self._radios}
         self._updating = True

@@ -154,6 +154,9 @@ class MainWindow(QMainWindow):
         """The Interactions view (from the Reference and Eligibility pages)."""
         from kapdesk.ui.session_dialogs import InteractionsDialog
 
+        if self.worker.kb is None:
+            self.statusBar().showMessage("The knowledge base is still opening; try again.", 5000)
+            return
         dialog = InteractionsDialog(self, list(names or []))
         self._interactions_dialog = dialog
         dialog.show()
@@ -228,8 +231,8 @@ class MainWindow(QMainWindow):
             browse = [(m.id, m.name, labels.category(m.category)) for m in kb.modalities()]
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
-            from kapdesk.content.handouts import library
             from kapdesk.errors import KapdeskError
+            from kapdesk.kb.catalog import library
 
             try:  # a broken handout file must not keep the Reference page from opening
                 links = {m: hid for hid, mods in library().modalities.items() for m in mods}

@@ -65,7 +65,7 @@ class PickerSetup:
 
 def load_setup(kb) -> PickerSetup:
     """Runs on the worker: the picker context plus each candidate's handout and languages."""
-    from kapdesk.content.handouts import library
+    from kapdesk.kb.catalog import library
 
     context = load_context(kb)
     try:
@@ -494,8 +494,8 @@ class PickerPage(QWidget):
         profile = self.profile_loader()
 
         def build(kb) -> tuple[str, bytes, str]:
-            from kapdesk.content.handouts import library
             from kapdesk.documents.handout import HandoutOptions, render_handouts
+            from kapdesk.kb.catalog import library
 
             rendered = render_handouts(
                 library(),

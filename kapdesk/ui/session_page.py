@@ -78,11 +78,36 @@ class SessionPage(QWidget):
         super().__init__(parent)
         self.worker = worker
         self.profile_loader = profile_loader
-        self.rules = session_rules()
+        self.rules = None
         self.clock: Callable[[], datetime] = datetime.now
-        self.readings: list[dict[str, Any]] = []
         self.result: SessionResult | None = None
-        self.kb_version = ""
+        self.loading = QLabel("Loading the session rules…")
+        self._outer = QVBoxLayout(self)
+        self._outer.addWidget(self.loading)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        from kapdesk.errors import DataError
+        from kapdesk.kb import catalog
+
+        try:  # the knowledge base is open already (the usual case on a first visit)
+            catalog.current()
+        except DataError:
+            worker.when_ready(self._kb_ready)
+        else:
+            self._build()
+
+    def _kb_ready(self, _kb: object) -> None:
+        if self.rules is None:
+            self._build()
+
+    def _build(self) -> None:
+        """Build the page from the rules of the open knowledge base."""
+        from kapdesk.kb import catalog
+
+        self.loading.hide()
+        self.rules = session_rules()
+        self.kb_version = catalog.current().version.short
+        self.readings: list[dict[str, Any]] = []
 
         # --- session details
         self.product = QComboBox()
@@ -263,8 +288,7 @@ class SessionPage(QWidget):
         splitter.addWidget(scroll)
         splitter.addWidget(right)
         splitter.setSizes([620, 480])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        self._outer.addWidget(splitter)
 
         self.product.currentIndexChanged.connect(self._product_changed)
         self.route.currentIndexChanged.connect(self._route_changed)
@@ -287,11 +311,10 @@ class SessionPage(QWidget):
         self.timer.setInterval(30_000)  # due and late follow the clock
         self.timer.timeout.connect(self.tick)
         self.timer.start()
-        worker.done.connect(self._on_done)
-        worker.failed.connect(self._on_failed)
-        worker.when_ready(lambda kb: worker.submit(f"{TAG}version", lambda kb: kb.version.short))
         self._product_changed()
         self.prefill_time()
+        if getattr(self, "_pending", None):
+            self.start_from(self._pending)
 
     # --- choices --------------------------------------------------------------------------
     def _product_changed(self) -> None:
@@ -445,6 +468,8 @@ class SessionPage(QWidget):
 
     def refresh(self) -> None:
         """Evaluate the record now and show the result."""
+        if self.rules is None:
+            return
         try:
             record = read_record(self.raw_record(), self.rules)
         except UserInputError as exc:
@@ -540,6 +565,9 @@ class SessionPage(QWidget):
     # --- carried over from the Eligibility page ---------------------------------------------
     def start_from(self, data: dict[str, Any]) -> None:
         """Fill product, route, weight and medications (from the Eligibility page)."""
+        if self.rules is None:
+            self._pending = data
+            return
         index = self.product.findData(data.get("product"))
         if index >= 0:
             self.product.setCurrentIndex(index)
@@ -627,10 +655,7 @@ class SessionPage(QWidget):
         self._print(blank=True)
 
     def _on_done(self, tag: str, result) -> None:
-        if tag == f"{TAG}version":
-            self.kb_version = result
-            self.refresh()
-        elif tag in (f"{TAG}record", f"{TAG}blank"):
+        if tag in (f"{TAG}record", f"{TAG}blank"):
             self.status.setText("")
             from kapdesk.ui.pdf_preview import PdfPreviewDialog
 

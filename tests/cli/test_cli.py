@@ -94,7 +94,6 @@ def test_kb_verify_reports_problems_with_exit_2(
         encoding="utf-8",
     )
     monkeypatch.setattr(paths, "resources_dir", lambda: root)
-    monkeypatch.setattr("kapdesk.content.modalities.resources_dir", lambda: root)
     code, _, err = run(capsys, data_dir, "kb", "verify")
     assert code == 2
     assert "modalities/art.toml:" in err and "'hearsay' is not an evidence type" in err

@@ -8,9 +8,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.content.wording import wording
 from kapdesk.decide.compare import compare
 from kapdesk.documents.comparison import comparison_pdf, write_comparison
+from kapdesk.kb.catalog import wording
 from kapdesk.profile import ClinicProfile
 
 PROFILE = ClinicProfile(clinic_name="Valle Verde Clinic", phone="555-0100", after_hours="555-0199")

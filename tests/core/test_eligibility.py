@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapdesk.content.eligibility import TIERS, load_rules
+from kapdesk.content.eligibility import TIERS
+from kapdesk.content.kinds import load_rules
 from kapdesk.decide.eligibility import (
     AnswerError,
     EligibilityContext,

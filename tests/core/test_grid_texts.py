@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 import textstat
 
-from kapdesk.content.modalities import GRID_MAX, load_content
+from kapdesk.content.kinds import load_content
+from kapdesk.content.modalities import GRID_MAX
 from kapdesk.content.model import MODALITY_IDS, SECTIONS, Modality, Statement
 from kapdesk.decide.compare import STRENGTH, compare
 

@@ -17,9 +17,9 @@ from kapdesk.content.integration import (
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
     RULES_FILE,
-    load_integration_rules,
     parse_rules,
 )
+from kapdesk.content.kinds import load_integration_rules
 from kapdesk.content.model import MODALITY_IDS
 from kapdesk.decide.integration import (
     PRESENTATION_KEYS,
@@ -132,7 +132,8 @@ def test_plasticity_window_is_a_hypothesis_with_low_evidence() -> None:
         (lambda r: r.update(colour="red"), "rules/integration.toml: colour: unknown key"),
         (
             lambda r: r["timing"][2].pop("evidence_strength"),
-            "timing[2].evidence_strength: a hypothesis must state its evidence strength",
+            "timing.plasticity-window.evidence_strength: "
+            "a hypothesis must state its evidence strength",
         ),
         (
             lambda r: r["scoring"].update(position_points=[1.0, 3.0]),

@@ -98,7 +98,7 @@ def _problems(root: Path) -> list[str]:
             'sources = ["szarmach-2020"]\nevidence = "observational"',
             'sources = ["nobody-2020"]\nevidence = "observational"',
             "rules/interactions.toml: interaction.ssri-bp-peaks.sources: "
-            "'nobody-2020' is not in references.toml",
+            "'nobody-2020' is not in content/references.toml",
         ),
         (
             "interactions.toml",
@@ -130,7 +130,7 @@ def _problems(root: Path) -> list[str]:
             'sources = ["swiss-ketamine-pi"]',
             'sources = ["swiss-label"]',
             "rules/session.toml: flag.pre-dose-bp-above-180-100.sources: "
-            "'swiss-label' is not in references.toml",
+            "'swiss-label' is not in content/references.toml",
         ),
         (
             "session.toml",
@@ -182,11 +182,31 @@ def test_a_broken_file_is_one_problem_not_a_crash(root: Path) -> None:
 
 
 def test_eligibility_question_mapping_names_real_questions() -> None:
-    from kapdesk.content.eligibility import load_rules
+    from kapdesk.kb import catalog
 
     root = resources_dir()
     table = load_interactions(root, Problems(), _references(root))
-    questions = load_rules().questions
+    questions = catalog.eligibility_rules().questions
     assert table is not None and table.eligibility_questions
     for key in table.eligibility_questions:
         assert questions[key].type == "boolean" and questions[key].group == "medications"
+
+
+def test_the_knowledge_base_holds_the_same_rules_as_the_files() -> None:
+    from kapdesk.kb import catalog
+
+    root = resources_dir()
+    assert catalog.session_rules() == load_session(root, Problems(), _references(root))
+    assert catalog.interaction_table() == load_interactions(root, Problems(), _references(root))
+
+
+def test_a_session_medication_class_must_be_an_interaction_class(root: Path) -> None:
+    from kapdesk.content.kinds import check_resources
+
+    shutil.copytree(resources_dir(), root, dirs_exist_ok=True)
+    _edit(root, "session.toml", '"opioids", "cns-depressants"]', '"opioids", "sleepers"]')
+    problems, _ = check_resources(root)
+    assert (
+        "rules/session.toml: products.esketamine.medication_classes: 'sleepers' is not a "
+        "class of rules/interactions.toml"
+    ) in problems.items

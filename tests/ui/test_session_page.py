@@ -107,3 +107,20 @@ def test_interactions_view_shows_level_in_words_and_colour(qtbot) -> None:
     assert "Do not co-administer" in text and "#a4161a" in html
     assert "ibuprofen: not in kapdesk's list" in text
     assert "not a general drug-interaction checker" in text
+
+
+def test_page_waits_for_the_knowledge_base(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from kapdesk.kb import catalog
+
+    active = catalog.current()
+    monkeypatch.setattr(catalog, "_active", None)
+    worker = CoreWorker(AppPaths(tmp_path))
+    page = SessionPage(worker, ClinicProfile)
+    qtbot.addWidget(page)
+    page.start_from({"product": "racemic", "route": "im", "weight_kg": 60.0})
+    assert page.rules is None and not page.loading.isHidden()
+    monkeypatch.setattr(catalog, "_active", active)
+    page._kb_ready(None)
+    assert page.loading.isHidden() and page.product.currentData() == "racemic"
+    assert page.route.currentData() == "im" and page.weight.text() == "60"
+    worker.shutdown()
