@@ -34,8 +34,13 @@ def test_unknown_modality_lists_valid_ids(kb) -> None:
 
 def test_version_is_content_hash_and_latest_review(kb) -> None:
     assert kb.version.content_hash == content_hash()
-    latest = max(s.reviewed for m in kb.modalities() for _, s in m.statements())
-    assert kb.version.reviewed == latest
+    # The latest review date over every compiled part (kapdesk.content.kinds.compile_resources).
+    catalog = kb.catalog
+    dates = [s.reviewed for m in kb.modalities() for _, s in m.statements()]
+    dates += [catalog.eligibility.reviewed, catalog.integration.reviewed, catalog.plan.reviewed]
+    dates += [catalog.session.reviewed, catalog.interactions.reviewed]
+    dates += [h.reviewed for h in catalog.handouts.texts.values()]
+    assert kb.version.reviewed == max(dates)
 
 
 def test_racemic_ketamine_is_said_to_be_off_label(kb) -> None:
