@@ -19,24 +19,30 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the matches (or the whole table) as the CLI contract says."""
-    from kapdesk.cli import _print_json
+    from kapdesk.cli import _open_kb, _print_json
     from kapdesk.decide.interactions import check, listing, text_report
 
-    if not args.drugs:
-        data = listing(args.product)
-        if args.json:
-            _print_json(data)
-            return 0
-        print(data["scope"])
-        for row in data["table"]:
-            members = f" ({', '.join(row['members'])})" if row["members"] else ""
-            print(f"\n{row['class_name']}{members}")
-            for item in row["interactions"]:
-                print(f"  [{item['level_label']}] {', '.join(item['products'])}: {item['effect']}")
-        return 0
-    result = check(args.drugs, args.product)
+    with _open_kb(args):  # the table is read from the knowledge base
+        if args.drugs:
+            result = check(args.drugs, args.product)
+            data, text = result.to_dict(), text_report(result)
+        else:
+            data = listing(args.product)
+            text = "\n".join([data["scope"], *_table_lines(data["table"])])
     if args.json:
-        _print_json(result.to_dict())
+        _print_json(data)
     else:
-        print(text_report(result))
+        print(text)
     return 0
+
+
+def _table_lines(rows: list[dict]) -> list[str]:
+    lines: list[str] = []
+    for row in rows:
+        members = f" ({', '.join(row['members'])})" if row["members"] else ""
+        lines.append(f"\n{row['class_name']}{members}")
+        for item in row["interactions"]:
+            lines.append(
+                f"  [{item['level_label']}] {', '.join(item['products'])}: {item['effect']}"
+            )
+    return lines

@@ -61,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from kapdesk.decide.eligibility import answers_from_json, read_input
     from kapdesk.decide.session import evaluate, read_record, text_report
 
-    record = read_record(answers_from_json(read_input(args.session, "SESSION"), "SESSION"))
+    raw = answers_from_json(read_input(args.session, "SESSION"), "SESSION")
     identifier = _identifier(args) if args.pdf else None
-    with _open_kb(args) as kb:
+    with _open_kb(args) as kb:  # the rules are read from the knowledge base
+        record = read_record(raw)
         result = evaluate(record, kb_version=kb.version.short)
         if args.pdf:
             from kapdesk.documents.session_sheet import save_pdf, session_record_pdf
@@ -94,9 +95,9 @@ def _blank(args: argparse.Namespace) -> int:
         raise UserInputError("--product: missing; give --product esketamine or racemic")
     from kapdesk.decide.session import blank_record, evaluate
 
-    record = blank_record(args.product, args.route, args.schedule)
     identifier = _identifier(args)
-    with _open_kb(args) as kb:
+    with _open_kb(args) as kb:  # the rules are read from the knowledge base
+        record = blank_record(args.product, args.route, args.schedule)
         from kapdesk.documents.session_sheet import blank_form_pdf, save_pdf
         from kapdesk.profile import load_profile
 

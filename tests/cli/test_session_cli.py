@@ -284,3 +284,29 @@ def test_interactions_without_a_drug_lists_the_table(capsys, data_dir: Path) -> 
 def test_interactions_bad_product_exits_2(capsys, data_dir: Path) -> None:
     code, _, err = run(capsys, data_dir, "interactions", "lithium", "--product", "ketamine")
     assert code == 2 and err.count("\n") == 1 and "error: --product:" in err
+
+
+def test_both_commands_work_in_a_fresh_process(built_data_dir: Path, tmp_path: Path) -> None:
+    # No test fixture activates the knowledge base here: each command opens it itself.
+    import subprocess
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    from kapdesk.paths import AppPaths
+
+    kb_file = AppPaths(built_data_dir).kb_path
+    (data_dir / kb_file.name).write_bytes(kb_file.read_bytes())
+    base = [sys.executable, "-m", "kapdesk", "--data-dir", str(data_dir)]
+    session = subprocess.run(
+        [*base, "session", "-", "--json"],
+        input=json.dumps(SESSION),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert session.returncode == 0, session.stderr
+    assert json.loads(session.stdout)["discharge_ready"] is False
+    lookup = subprocess.run(
+        [*base, "interactions", "lithium"], capture_output=True, text=True, check=False
+    )
+    assert lookup.returncode == 0 and "No significant interaction reported" in lookup.stdout
