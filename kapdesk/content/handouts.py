@@ -15,6 +15,7 @@ lists the library on its worker without either.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -184,6 +185,32 @@ def _textstat(textstat_lang: str):
     return stats
 
 
+def score_key(text: str, target: ReadabilityTarget) -> str:
+    """The key of a measured score: the formula and the exact text measured."""
+    return hashlib.sha256(f"{target.metric}\0{text}".encode()).hexdigest()[:24]
+
+
+class ScoreBook:
+    """Readability scores by :func:`score_key`: an earlier build's, and this build's.
+
+    A text measured by an earlier build is not measured again (loading the English
+    pronouncing dictionary is most of a build's time); ``used`` is what this build kept.
+    """
+
+    def __init__(self, known: dict[str, float] | None = None) -> None:
+        self.known = dict(known or {})
+        self.used: dict[str, float] = {}
+
+    def measure(self, text: str, target: ReadabilityTarget) -> Readability:
+        """The score of ``text``, measured only if no earlier build measured it."""
+        key = score_key(text, target)
+        score = self.known.get(key)
+        if score is None:
+            score = measure(text, target).score
+        self.used[key] = score
+        return Readability(score, target)
+
+
 def measure(text: str, target: ReadabilityTarget) -> Readability:
     """Score ``text`` with the target's formula (textstat, offline)."""
     stats = _textstat(target.textstat_lang)
@@ -283,10 +310,11 @@ class HandoutLibrary:
         """The score measured when the knowledge base was built."""
         return self.scores[text_key(handout.id, handout.lang)]
 
-    def measured(self) -> HandoutLibrary:
+    def measured(self, book: ScoreBook | None = None) -> HandoutLibrary:
         """This library with every text's readability measured (build time only)."""
+        book = book or ScoreBook()
         scores = {
-            key: measure(measurable(self.printed_units(handout)), self.targets[handout.lang])
+            key: book.measure(measurable(self.printed_units(handout)), self.targets[handout.lang])
             for key, handout in self.texts.items()
         }
         return replace(self, scores=scores)

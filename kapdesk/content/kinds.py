@@ -9,17 +9,30 @@ README) is a problem too: nothing reaches the program unchecked.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kapdesk import paths
 from kapdesk.content.eligibility import EligibilityRules, load_eligibility
-from kapdesk.content.handouts import HandoutLibrary, read_library
+from kapdesk.content.files import (  # noqa: F401 (the file kinds are part of this API)
+    ALLOWED_OTHER,
+    FILE_KINDS,
+    FileKind,
+    content_files,
+    content_hash,
+    kind_of,
+    source_stamp,
+    unclaimed_files,
+)
+from kapdesk.content.handouts import (
+    HandoutLibrary,
+    ScoreBook,
+    measurable,
+    read_library,
+)
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.interactions import InteractionTable, load_interactions
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
@@ -31,111 +44,7 @@ from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
 from kapdesk.errors import ContentError
 
-
-@dataclass(frozen=True)
-class FileKind:
-    """One kind of resource file: the paths it claims and what it holds."""
-
-    name: str
-    patterns: tuple[str, ...]
-    description: str
-
-
-FILE_KINDS: tuple[FileKind, ...] = (
-    FileKind("content", ("content/modalities/*.toml",), "one treatment modality's statements"),
-    FileKind("references", ("content/references.toml",), "full citations by reference id"),
-    FileKind("labels", ("content/labels.toml",), "display labels of the vocabularies"),
-    FileKind(
-        "rules",
-        ("rules/*.toml",),
-        "eligibility, integration-picker, session-monitoring and interaction rules",
-    ),
-    FileKind(
-        "wording",
-        (
-            "documents/comparison.toml",
-            "documents/integration_plan.toml",
-            "documents/strings.toml",
-            "documents/handout_strings.toml",
-        ),
-        "fixed wording of printouts, in English and Spanish",
-    ),
-    FileKind(
-        "handout",
-        (
-            "handouts/library.toml",
-            "handouts/pemat.toml",
-            "handouts/en/*.toml",
-            "handouts/es/*.toml",
-        ),
-        "patient handouts, their list, targets and PEMAT-P items",
-    ),
-)
-# Files that travel with the program but hold no content: read by path at run time.
-ALLOWED_OTHER: tuple[str, ...] = (
-    "fonts/*.ttf",
-    "fonts/LICENSE-*",
-    "icons/*",
-    "*README.md",
-    "prebuilt/*",
-)
 T = TypeVar("T")
-
-
-def kind_of(rel: str) -> FileKind | None:
-    """The kind that claims ``rel`` (a path relative to resources/), if any."""
-    for kind in FILE_KINDS:
-        if any(fnmatch(rel, pattern) for pattern in kind.patterns):
-            return kind
-    return None
-
-
-def _all_files(root: Path) -> list[str]:
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
-
-
-def content_files(root: Path | None = None) -> list[str]:
-    """Every file a kind claims, relative to resources/, in a stable order."""
-    return [rel for rel in _all_files(root or paths.resources_dir()) if kind_of(rel)]
-
-
-def unclaimed_files(root: Path | None = None) -> list[str]:
-    """Files under resources/ that are neither content nor on the allow-list."""
-    return [
-        rel
-        for rel in _all_files(root or paths.resources_dir())
-        if kind_of(rel) is None and not any(fnmatch(rel, p) for p in ALLOWED_OTHER)
-    ]
-
-
-def content_hash(root: Path | None = None) -> str:
-    """SHA-256 over every content file's relative path and bytes."""
-    base = root or paths.resources_dir()
-    digest = hashlib.sha256()
-    for rel in content_files(base):
-        digest.update(rel.encode())
-        digest.update(b"\0")
-        digest.update((base / rel).read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def source_stamp(root: Path | None = None) -> str:
-    """A fingerprint of the content files from their names, sizes and times (no reads).
-
-    Start-up compares it with the one recorded at build time; only when it differs is
-    the content hash computed, which reads the files.
-    """
-    base = root or paths.resources_dir()
-    digest = hashlib.sha256()
-    for rel in content_files(base):
-        info = (base / rel).stat()
-        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -155,6 +64,26 @@ class Compiled:
     interactions: InteractionTable
     version: KBVersion
     stamp: str = ""
+    # Readability scores by score_key: a later build measures only texts that changed.
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def _check_session_classes(
+    session: SessionRules | None, table: InteractionTable | None, problems: Problems
+) -> None:
+    """The session rules' medication classes are classes of the interaction table."""
+    if session is None or table is None:
+        return
+    known = {c.id for c in table.classes}
+    for product in session.products.values():
+        for class_id in product.medication_classes:
+            if class_id not in known:
+                problems.add(
+                    "rules/session.toml",
+                    f"products.{product.id}.medication_classes",
+                    f"'{class_id}' is not a class of rules/interactions.toml",
+                    "session",
+                )
 
 
 def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]:
@@ -181,25 +110,9 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     return problems, parts
 
 
-def _check_session_classes(
-    session: SessionRules | None, table: InteractionTable | None, problems: Problems
-) -> None:
-    """The session rules' medication classes are classes of the interaction table."""
-    if session is None or table is None:
-        return
-    known = {c.id for c in table.classes}
-    for product in session.products.values():
-        for class_id in product.medication_classes:
-            if class_id not in known:
-                problems.add(
-                    "rules/session.toml",
-                    f"products.{product.id}.medication_classes",
-                    f"'{class_id}' is not a class of rules/interactions.toml",
-                    "session",
-                )
-
-
-def compile_resources(root: Path | None = None) -> Compiled:
+def compile_resources(
+    root: Path | None = None, known_scores: dict[str, float] | None = None
+) -> Compiled:
     """Every file under resources/, validated and measured; ContentError lists all problems.
 
     Readability is measured here (textstat is imported only on this path), so that
@@ -209,8 +122,9 @@ def compile_resources(root: Path | None = None) -> Compiled:
     problems, parts = check_resources(base)
     if problems:
         raise ContentError(problems.items, _kinds(problems.items))
-    handouts = parts["handouts"].measured()
-    plan = _measure_plans(parts["plan"], handouts, parts["modalities"], parts["integration"])
+    book = ScoreBook(known_scores)
+    handouts = parts["handouts"].measured(book)
+    plan = _measure_plans(parts["plan"], handouts, parts["modalities"], parts["integration"], book)
     latest = max(
         [s.reviewed for m in parts["modalities"].values() for _, s in m.statements()]
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
@@ -221,6 +135,7 @@ def compile_resources(root: Path | None = None) -> Compiled:
         **{**parts, "handouts": handouts, "plan": plan},
         version=KBVersion(content_hash(base), latest),
         stamp=source_stamp(base),
+        scores=book.used,
     )
 
 
@@ -229,10 +144,10 @@ def _measure_plans(
     handouts: HandoutLibrary,
     modalities: dict[str, Modality],
     rules: IntegrationRules,
+    book: ScoreBook,
 ) -> PlanTexts:
     from dataclasses import replace
 
-    from kapdesk.content.handouts import measurable, measure
     from kapdesk.content.plan import plan_handout, plan_key
 
     scores = {}
@@ -241,7 +156,7 @@ def _measure_plans(
             for available in (True, False):
                 text = plan_handout(plan, handouts, modalities[mid], lang, available)
                 units = measurable(handouts.printed_units(text))
-                scores[plan_key(mid, lang, available)] = measure(units, handouts.targets[lang])
+                scores[plan_key(mid, lang, available)] = book.measure(units, handouts.targets[lang])
     return replace(plan, readability=scores)
 
 

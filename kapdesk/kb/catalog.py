@@ -99,6 +99,11 @@ class Catalog:
         return self._decode("wording", dict[str, dict[str, Any]])
 
     @cached_property
+    def scores(self) -> dict[str, float]:
+        """Readability scores by measured text (a later build reuses them)."""
+        return self._decode("scores", dict[str, float])
+
+    @cached_property
     def strings(self) -> dict[str, dict[str, str]]:
         """The document frame's fixed wording by language."""
         return self._decode("strings", dict[str, dict[str, str]])

@@ -10,10 +10,9 @@ import tempfile
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from kapdesk.content.kinds import compile_resources, content_hash, source_stamp
+from kapdesk.content.files import content_hash, source_stamp
 from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
@@ -23,8 +22,8 @@ from kapdesk.content.model import (
     Reference,
 )
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.build import SCHEMA_VERSION, Progress, build, content_digest
 from kapdesk.kb.catalog import Catalog, activate
+from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 
@@ -38,7 +37,7 @@ class KnowledgeBase:
     knowledge base on one worker thread.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
         self.catalog: Catalog
@@ -56,7 +55,7 @@ class KnowledgeBase:
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             conn.execute("PRAGMA trusted_schema = OFF")
-            kb = cls(sqlite_utils.Database(conn), path)
+            kb = cls(conn, path)
             meta = kb._meta
             if meta.get("schema_version") != str(SCHEMA_VERSION):
                 raise DataError(f"{path}: knowledge base has an unknown schema version")
@@ -202,6 +201,13 @@ class KnowledgeBase:
         return problems
 
 
+def build(content: Compiled, target: Path, progress: Progress | None = None) -> Path:
+    """Build the knowledge base (kapdesk.kb.build is imported only when a build runs)."""
+    from kapdesk.kb.build import build as build_database
+
+    return build_database(content, target, progress)
+
+
 def ensure_kb(
     paths: AppPaths,
     *,
@@ -219,15 +225,17 @@ def ensure_kb(
     target = paths.kb_path
     stamp = source_stamp(resources_root)
     expected = None
-    if not force and target.exists():
+    known_scores: dict[str, float] = {}
+    if target.exists():
         try:
             kb = KnowledgeBase.open(target)
             # Same names, sizes and times as at the build: up to date without reading.
-            if kb.manifest().get("source_stamp") == stamp:
+            if not force and kb.manifest().get("source_stamp") == stamp:
                 return kb, False
             expected = content_hash(resources_root)
-            if kb.version.content_hash == expected:
+            if not force and kb.version.content_hash == expected:
                 return kb, False
+            known_scores = kb.catalog.scores
             kb.close()
         except DataError:
             pass
@@ -238,7 +246,9 @@ def ensure_kb(
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
     if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        build(compile_resources(resources_root), target, progress)
+        from kapdesk.content.kinds import compile_resources
+
+        build(compile_resources(resources_root, known_scores), target, progress)
     return KnowledgeBase.open(target), True
 
 
@@ -269,3 +279,7 @@ def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
     finally:
         Path(tmp_name).unlink(missing_ok=True)
     return True
+
+
+if TYPE_CHECKING:
+    from kapdesk.content.kinds import Compiled

@@ -230,3 +230,28 @@ def test_an_edit_gives_a_new_version_and_a_rebuild(capsys, tree: Path, tmp_path:
     code, out, _ = run(capsys, data_dir, "kb", "build")
     assert code == 0 and out.startswith("Built")
     assert run(capsys, data_dir, "kb", "info", "--json")[1] != before
+
+
+def test_a_rebuild_measures_only_the_texts_that_changed(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapdesk.content import handouts
+    from kapdesk.kb.store import ensure_kb
+    from kapdesk.paths import AppPaths
+
+    app_paths = AppPaths(tmp_path / "data")
+    ensure_kb(app_paths)[0].close()
+    measured: list[str] = []
+    real = handouts.measure
+
+    def counting(text, target):
+        measured.append(text)
+        return real(text, target)
+
+    monkeypatch.setattr(handouts, "measure", counting)
+    edit(tree, "handouts/en/ifs.toml", lambda d: d.update(purpose=d["purpose"] + " Read it."))
+    kb, built = ensure_kb(app_paths)
+    with kb:
+        assert built and len(measured) == 1 and "Read it." in measured[0]
+        library = kb.catalog.handouts
+        assert library.readability(library.get("ifs", "en")).score > 0
