@@ -342,6 +342,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 COMMAND_MODULES: tuple[str, ...] = (
     "session",
     "interactions",
+    "scales",
 )
 
 

@@ -52,6 +52,11 @@ FILE_KINDS: tuple[FileKind, ...] = (
         ),
         "patient handouts, their list, targets and PEMAT-P items",
     ),
+    FileKind(
+        "scales",
+        ("scales/*.toml",),
+        "rating scales (PHQ-9, GAD-7, PCL-5, PHQ-2, GAD-2), licence registry, form wording",
+    ),
 )
 # Files that travel with the program but hold no content: read by path at run time.
 ALLOWED_OTHER: tuple[str, ...] = (

@@ -39,6 +39,7 @@ from kapdesk.content.modalities import load_labels, load_modalities, load_refere
 from kapdesk.content.model import KBVersion, Labels, Modality, Reference
 from kapdesk.content.plan import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
+from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.session import SessionRules, load_session
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
@@ -62,6 +63,7 @@ class Compiled:
     strings: dict[str, dict[str, str]]
     session: SessionRules
     interactions: InteractionTable
+    scales: ScaleLibrary
     version: KBVersion
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
@@ -107,6 +109,7 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     parts["strings"] = load_strings(base, problems)
     parts["handouts"] = read_library(base, problems, ref_ids)
     parts["plan"] = load_plan(base, problems, ref_ids, parts["integration"], parts["handouts"])
+    parts["scales"] = load_scales(base, problems, ref_ids)
     return problems, parts
 
 
@@ -130,6 +133,7 @@ def compile_resources(
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
         + [parts["session"].reviewed, parts["interactions"].reviewed]
         + [h.reviewed for h in handouts.texts.values()]
+        + [scale.reviewed for scale in parts["scales"].scales.values()]
     )
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},

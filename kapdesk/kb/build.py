@@ -37,6 +37,7 @@ COMPILED_PARTS = (
     "handouts",
     "plan",
     "strings",
+    "scales",
     "scores",
     "session",
     "interactions",

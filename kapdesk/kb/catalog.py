@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kapdesk.content.interactions import InteractionTable
     from kapdesk.content.model import KBVersion, Labels
     from kapdesk.content.plan import PlanTexts
+    from kapdesk.content.scales import ScaleLibrary
     from kapdesk.content.session import SessionRules
 
 
@@ -99,6 +100,13 @@ class Catalog:
         return self._decode("wording", dict[str, dict[str, Any]])
 
     @cached_property
+    def scales(self) -> ScaleLibrary:
+        """The rating scales, the licence registry and the forms' wording."""
+        from kapdesk.content.scales import ScaleLibrary
+
+        return self._decode("scales", ScaleLibrary)
+
+    @cached_property
     def scores(self) -> dict[str, float]:
         """Readability scores by measured text (a later build reuses them)."""
         return self._decode("scores", dict[str, float])
@@ -148,6 +156,11 @@ def integration_rules() -> IntegrationRules:
 def wording(lang: str) -> dict[str, Any]:
     """The comparison's fixed wording in ``lang``."""
     return current().wording[lang]
+
+
+def scale_library() -> ScaleLibrary:
+    """The rating scales of the active knowledge base."""
+    return current().scales
 
 
 def frame_strings(lang: str) -> dict[str, str]:

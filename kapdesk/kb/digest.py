@@ -36,5 +36,8 @@ def content_digest(db: Any) -> str:
     for table, order in DIGEST_TABLES.items():
         digest.update(table.encode())
         for row in conn.execute(f"SELECT * FROM [{table}] ORDER BY {order}"):
-            digest.update(repr(row).encode())
+            # Fields joined by the unit separator, NULL as NUL: no value can imitate another.
+            fields = ("\x00" if value is None else str(value) for value in row)
+            digest.update("\x1f".join(fields).encode())
+            digest.update(b"\x1e")
     return digest.hexdigest()

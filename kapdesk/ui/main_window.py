@@ -31,6 +31,7 @@ PAGES = (
     ("session", "Session"),
     ("picker", "Integration picker"),
     ("handouts", "Handouts"),
+    ("scales", "Scales"),
 )
 
 DISCLAIMER = (
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
             "session": self._make_session,
             "picker": self._make_picker,
             "handouts": self._make_handouts,
+            "scales": self._make_scales,
         }
         for name, title in PAGES:
             self.nav.addItem(title)
@@ -127,6 +129,11 @@ class MainWindow(QMainWindow):
         page.links_ready.connect(self.reference.set_handout_links)
         return page
 
+    def _make_scales(self) -> QWidget:
+        from kapdesk.ui.scales_page import ScalesPage
+
+        return ScalesPage(self.worker, self.load_profile)
+
     def page(self, name: str) -> QWidget:
         """The page called ``name``, built now if this is its first use."""
         if name not in self._built:
@@ -144,6 +151,7 @@ class MainWindow(QMainWindow):
     picker = property(lambda self: self.page("picker"))
     handouts = property(lambda self: self.page("handouts"))
     session = property(lambda self: self.page("session"))
+    scales = property(lambda self: self.page("scales"))
 
     def start_session(self, data: dict) -> None:
         """Open the Session page with product, route, weight and medications carried over."""

@@ -108,6 +108,13 @@ MUTATIONS = [
     ("handouts/es/art.toml", lambda d: d["blocks"].pop(1), "blocks"),
     ("handouts/library.toml", lambda d: d["pemat"].update(target=180), "pemat.target"),
     ("handouts/pemat.toml", lambda d: d.pop("actionability"), "actionability"),
+    # scales: a gap between bands, an unknown reference in the licence registry
+    ("scales/phq9.toml", lambda d: d["band"][2].update(low=11), "band.11.low"),
+    (
+        "scales/not_shipped.toml",
+        lambda d: d["scale"][0].update(sources=["nobody-2099"]),
+        "scale.cadss.sources",
+    ),
 ]
 
 
@@ -178,6 +185,11 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
     )
     presentation = tmp_path / "presentation.json"
     presentation.write_text('{"trauma_origin": true, "condition": "ptsd"}', encoding="utf-8")
+    scores = tmp_path / "scores.json"
+    scores.write_text(
+        '{"items": [1, 1, 1, 1, 1, 1, 1, 1, 1], "previous": [{"date": "2026-11-02", "total": 18}]}',
+        encoding="utf-8",
+    )
     commands = [
         ["modalities"],
         ["kb", "info"],
@@ -199,8 +211,11 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
         ["handout", "list"],
         ["handout", "what-is-kap", "emdr", "--lang", "es", "--out", str(out / "h.pdf")],
         ["session", str(session), "--pdf", str(out / "r.pdf")],
-        ["session", "--blank", "--product", "racemic", "--pdf", str(out / "f.pdf")],
+        ["session", "--blank", "--product", "racemic", "--pdf", str(out / "blank.pdf")],
         ["interactions", "diazepam", "lithium"],
+        ["scales", "list"],
+        ["score", "phq9", str(scores), "--pdf", str(out / "score.pdf")],
+        ["form", "phq9", "--lang", "es", "--large-print", "--pdf", str(out / "f.pdf")],
     ]
     for args in commands:
         code, _, err = run(capsys, data_dir, *args)

@@ -40,6 +40,7 @@ def test_version_is_content_hash_and_latest_review(kb) -> None:
     dates += [catalog.eligibility.reviewed, catalog.integration.reviewed, catalog.plan.reviewed]
     dates += [catalog.session.reviewed, catalog.interactions.reviewed]
     dates += [h.reviewed for h in catalog.handouts.texts.values()]
+    dates += [scale.reviewed for scale in catalog.scales.scales.values()]
     assert kb.version.reviewed == max(dates)
 
 

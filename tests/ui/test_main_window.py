@@ -127,6 +127,7 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
         "Session",
         "Integration picker",
         "Handouts",
+        "Scales",
     ]
     window.nav.setCurrentRow(titles.index("Eligibility"))
     page = window.pages.currentWidget()
