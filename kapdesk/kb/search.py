@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import Any
 
 MAX_TERMS = 16
 MAX_QUERY_CHARS = 512
@@ -84,12 +83,12 @@ LANGUAGE_BREAK = "\f"
 SNIPPET_TOKENS = 14
 
 
-def configure_rank(db: sqlite_utils.Database) -> None:
+def configure_rank(db: Any) -> None:
     """Persist the column weights so that ``ORDER BY rank`` uses them."""
     db.execute(f"INSERT INTO docs_fts(docs_fts, rank) VALUES('rank', '{RANK_FUNCTION}')")
 
 
-def _ranked(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[int, float]]:
+def _ranked(db: Any, expression: str, limit: int) -> list[tuple[int, float]]:
     rows = db.execute(_RANK_SQL, {"query": expression, "limit": limit}).fetchall()
     return [(rowid, rank) for rowid, rank in rows]
 
@@ -137,7 +136,7 @@ class _Candidate:
     discussed: int = 0  # body lines that match and are not boilerplate
 
 
-def _candidates(db: sqlite_utils.Database, expression: str, limit: int) -> list[_Candidate]:
+def _candidates(db: Any, expression: str, limit: int) -> list[_Candidate]:
     """Title matches, then alias matches, then body-only matches, best first in each tier.
 
     Title and alias matches are few, so a common word does not make FTS5 score every
@@ -158,7 +157,7 @@ def _candidates(db: sqlite_utils.Database, expression: str, limit: int) -> list[
     return found
 
 
-def _fill(db: sqlite_utils.Database, candidates: list[_Candidate]) -> None:
+def _fill(db: Any, candidates: list[_Candidate]) -> None:
     rows = {}
     for start in range(0, len(candidates), 500):
         chunk = [c.rowid for c in candidates[start : start + 500]]
@@ -253,7 +252,7 @@ def snippet_segments(body: str, matcher: _Matcher) -> tuple[tuple[str, bool], ..
     return tuple(merged)
 
 
-def run_search(db: sqlite_utils.Database, text: str, limit: int = 20) -> SearchResult:
+def run_search(db: Any, text: str, limit: int = 20) -> SearchResult:
     """Ranked hits for user text; every word must match, else any word may.
 
     Entries whose title matches come first, then those whose aliases match, then those

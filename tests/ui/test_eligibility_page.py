@@ -238,3 +238,19 @@ def test_every_number_shows_its_unit(page: EligibilityPage) -> None:
         if unit and key not in page._units:
             buddies = [lab for lab in page.findChildren(QLabel) if lab.buddy() is field]
             assert buddies and buddies[0].text() == unit
+
+
+def test_drug_names_fill_the_medication_answers(page: EligibilityPage) -> None:
+    # ketamine.md §3.7 / scales-monitoring.md §6 place diazepam among benzodiazepines and
+    # modafinil among psychostimulants; ibuprofen is in no sheet.
+    page.drug_names.setText("Diazepam, modafinil, ibuprofen")
+    assert page.radio("benzodiazepines", YES).isChecked()
+    assert page.radio("psychostimulants", YES).isChecked()
+    assert page.radio("maoi", NOT_ASKED).isChecked()
+    assert "ibuprofen: not in kapdesk&#x27;s list" in page.drug_result.text()
+    page.drug_names.setText("modafinil")
+    assert page.radio("benzodiazepines", NOT_ASKED).isChecked()
+    data = page.session_data()
+    assert data["medications"] == ["modafinil"] and data["product"] == "racemic"
+    page.radio("maoi", YES).click()
+    assert "maois" in page.session_data()["medications"]
