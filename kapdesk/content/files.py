@@ -70,6 +70,7 @@ ALLOWED_OTHER: tuple[str, ...] = (
     "icons/*",
     "*README.md",
     "prebuilt/*",
+    "help/*.md",  # the built-in user guide (F1): how to use the app, no clinical content
 )
 
 

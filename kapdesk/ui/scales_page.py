@@ -219,6 +219,7 @@ class ScalesPage(QWidget):
         self.items_grid = QGridLayout(self.items_widget)
         self.items_grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Scale items")
         scroll.setWidgetResizable(True)
         items_box = QWidget()
         items_layout = QVBoxLayout(items_box)

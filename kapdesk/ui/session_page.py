@@ -167,7 +167,8 @@ class SessionPage(QWidget):
             self.vital_fields[key] = field
         self.add_button = QPushButton("Add reading")
         self.add_button.setToolTip("Add this row (Enter in any field)")
-        entry.addWidget(self.add_button, 1, len(VITALS) + 1)
+        # Below the fields, so the row fits a narrow (1024 px) window without side-scrolling.
+        entry.addWidget(self.add_button, 2, 0, 1, 2)
         for field in [self.time_field, *self.vital_fields.values()]:
             field.returnPressed.connect(self.add_reading)
         self.add_button.clicked.connect(self.add_reading)
@@ -223,6 +224,7 @@ class SessionPage(QWidget):
         left_layout.addWidget(vitals, 1)
         left_layout.addWidget(obs)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Session details")
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
 
@@ -251,10 +253,18 @@ class SessionPage(QWidget):
         discharge_layout.addLayout(row)
         for item in self.rules.checklist:
             if item.source == "tick":
-                box = QCheckBox(item.text)
+                # A wrapped label beside an empty box: a long item never widens the page.
+                box = QCheckBox()
                 box.setAccessibleName(item.text)
+                text = QLabel(item.text)
+                text.setWordWrap(True)
+                text.setBuddy(box)
+                text.mousePressEvent = lambda _event, box=box: box.toggle()
+                line = QHBoxLayout()
+                line.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+                line.addWidget(text, 1)
                 self.ticks[item.id] = box
-                discharge_layout.addWidget(box)
+                discharge_layout.addLayout(line)
         self.checklist_view = QLabel()
         self.checklist_view.setWordWrap(True)
         self.checklist_view.setTextFormat(Qt.TextFormat.RichText)

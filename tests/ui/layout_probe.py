@@ -82,7 +82,8 @@ def outside(root: QWidget, screen: QRect, where: str) -> list[str]:
                 and rect.right() <= area.right()
             )
         if not fits:
-            problems.append(f"{where}: button {button.text()!r} at {rect.getRect()}")
+            inside = f" in {area.getRect()}" if viewport is not None else ""
+            problems.append(f"{where}: button {button.text()!r} at {rect.getRect()}{inside}")
     return problems
 
 

@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAccessible, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialog, QFileDialog, QWidget
 
 from kapdesk.paths import AppPaths
 from kapdesk.ui.main_window import PAGES, MainWindow, clamped
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def page_key(name: str) -> Qt.Key:
+    """The Ctrl+digit key of page ``name`` (its place in the navigation list)."""
+    return Qt.Key(Qt.Key.Key_1 + [n for n, _ in PAGES].index(name))
 
 
 @pytest.fixture
@@ -108,8 +113,9 @@ def test_citation_links_are_not_tab_stops(qtbot, window) -> None:
     open_modality(qtbot, window, "EMDR")
     button = window.reference.handout_button
     qtbot.waitUntil(button.isVisible, timeout=5000)
-    # search box → results → detail (one stop) → Handout… (was 49 with every citation a stop)
-    assert tabs_from(qtbot, window.reference.search_box, button) == 3
+    # search box → results → detail (one stop) → Interactions… → Handout…
+    # (49 before, when every citation link was a Tab stop)
+    assert tabs_from(qtbot, window.reference.search_box, button) == 4
     qtbot.keyClick(button, Qt.Key.Key_Space)
     assert window.pages.currentWidget() is window.handouts
 
@@ -258,7 +264,7 @@ def test_preview_remembers_its_size(qtbot, window, kb) -> None:
 
 
 def test_keyboard_only_compare(qtbot, window, previews) -> None:
-    qtbot.keyClick(window.reference.search_box, Qt.Key.Key_2, CTRL)
+    qtbot.keyClick(window.reference.search_box, page_key("compare"), CTRL)
     page = window.compare
     qtbot.waitUntil(page.isEnabled, timeout=10_000)
     page.filter_box.setFocus()
@@ -274,7 +280,7 @@ def test_keyboard_only_compare(qtbot, window, previews) -> None:
 
 
 def test_keyboard_only_eligibility(qtbot, window) -> None:
-    qtbot.keyClick(window.reference.search_box, Qt.Key.Key_3, CTRL)
+    qtbot.keyClick(window.reference.search_box, page_key("eligibility"), CTRL)
     page = window.eligibility
     qtbot.waitUntil(lambda: page.context is not None, timeout=10_000)
     first = next(iter(page._radios))
@@ -292,7 +298,7 @@ def test_keyboard_only_eligibility(qtbot, window) -> None:
 
 
 def test_keyboard_only_picker(qtbot, window, previews) -> None:
-    qtbot.keyClick(window.reference.search_box, Qt.Key.Key_4, CTRL)
+    qtbot.keyClick(window.reference.search_box, page_key("picker"), CTRL)
     page = window.picker
     qtbot.waitUntil(page.isEnabled, timeout=20_000)
     box = next(iter(page.checkboxes.values()))
@@ -306,7 +312,7 @@ def test_keyboard_only_picker(qtbot, window, previews) -> None:
 
 
 def test_keyboard_only_handouts(qtbot, window, previews) -> None:
-    qtbot.keyClick(window.reference.search_box, Qt.Key.Key_5, CTRL)
+    qtbot.keyClick(window.reference.search_box, page_key("handouts"), CTRL)
     page = window.handouts
     qtbot.waitUntil(lambda: page.table.rowCount() > 0, timeout=20_000)
     page.table.setFocus()
@@ -328,6 +334,8 @@ def unnamed(root: QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isVisibleTo(root):
             continue
+        if isinstance(widget.parentWidget(), QAbstractSpinBox):
+            continue  # a spin box's own line edit: the spin box carries the name
         interface = QAccessible.queryAccessibleInterface(widget)
         if not interface or not interface.text(QAccessible.Text.Name).strip():
             missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
@@ -347,7 +355,7 @@ def test_every_focusable_widget_has_an_accessible_name(qtbot, window, kb) -> Non
             qtbot.waitUntil(page.isEnabled, timeout=10_000)
         if name == "handouts":
             qtbot.waitUntil(lambda page=page: page.table.rowCount() > 0, timeout=20_000)
-        assert unnamed(window) == [], name
+        assert unnamed(window) == [], (name, unnamed(window))
     from tests.ui.test_pdf_preview import sheet
 
     preview = PdfPreviewDialog(sheet(kb), "E", "e.pdf", window)
