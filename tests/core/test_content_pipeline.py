@@ -26,10 +26,13 @@ def test_every_resource_file_is_claimed_by_a_kind_or_allowed() -> None:
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert unclaimed_files(root) == []
     claimed = content_files(root)
-    # Every TOML file is content; what is not claimed is a font, an icon, a licence or a README.
+    # Every TOML file is content; what is not claimed is a font, an icon, a licence, a
+    # README or a page of the built-in user guide.
     assert [f for f in files if f.endswith(".toml")] == [f for f in claimed if f.endswith(".toml")]
     others = sorted(set(files) - set(claimed))
-    assert all(f.startswith(("fonts/", "icons/")) or f.endswith("README.md") for f in others)
+    assert all(
+        f.startswith(("fonts/", "icons/", "help/")) or f.endswith("README.md") for f in others
+    )
     assert {kind_of(f).name for f in claimed} == {kind.name for kind in FILE_KINDS}
 
 
