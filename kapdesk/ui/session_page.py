@@ -162,7 +162,10 @@ class SessionPage(QWidget):
             field = QLineEdit()
             field.setAccessibleName(spec.label)
             field.setPlaceholderText(f"{spec.minimum}–{spec.maximum}")
-            entry.addWidget(QLabel(f"{spec.label} ({spec.unit})"), 0, column)
+            heading = QLabel(f"{spec.label} ({spec.unit})")
+            heading.setWordWrap(True)  # the row of fields fits a narrow window
+            heading.setBuddy(field)
+            entry.addWidget(heading, 0, column, Qt.AlignmentFlag.AlignBottom)
             entry.addWidget(field, 1, column)
             self.vital_fields[key] = field
         self.add_button = QPushButton("Add reading")
