@@ -1,3 +1,3 @@
-from kapdesk.cli import main
+from kapdesk.launch import main
 
 raise SystemExit(main())

@@ -1,5 +1,5 @@
 """PyInstaller entry for the console executable ``kapdesk`` (the CLI; ``gui`` opens the app)."""
 
-from kapdesk.cli import main
+from kapdesk.launch import main
 
 raise SystemExit(main())

@@ -481,29 +481,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _gui_arguments(argv: list[str]) -> tuple[str | None, bool] | None:
-    """(data dir, quit after show) when ``argv`` only starts the app, else None.
-
-    Starting the app is the common case and must be fast: it skips building the full
-    parser (every command and its options) before the window shows.
-    """
-    data_dir: str | None = None
-    rest = list(argv)
-    if rest[:1] == ["--data-dir"] and len(rest) >= 2 and not rest[1].startswith("-"):
-        data_dir, rest = rest[1], rest[2:]
-    elif rest[:1] and rest[0].startswith("--data-dir="):
-        data_dir, rest = rest[0].split("=", 1)[1], rest[1:]
-    if rest and rest[0] == "gui":
-        rest = rest[1:]
-    elif rest:
-        return None
-    if rest in ([], ["--quit-after-show"]) and data_dir != "":
-        return data_dir, bool(rest)
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    gui = _gui_arguments(list(sys.argv[1:] if argv is None else argv))
+    from kapdesk.launch import gui_arguments
+
+    gui = gui_arguments(list(sys.argv[1:] if argv is None else argv))
     if gui is not None:
         from kapdesk.ui.app import run
 

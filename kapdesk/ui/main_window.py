@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QVBoxLayout,
@@ -395,6 +393,8 @@ class MainWindow(QMainWindow):
         self.review_banner.setVisible(due)
 
     def _worker_failed(self, tag: str, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if tag == "open":
             self.progress.hide()
             self.kb_label.setText("Knowledge base unavailable")
@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
     # --- content updates ----------------------------------------------------------------
     def install_content_update(self, path: str | Path | None = None) -> None:
         """Verify a content pack, show what it changes and ask before switching to it."""
+        from PySide6.QtWidgets import QFileDialog
+
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 self,
@@ -456,6 +458,8 @@ class MainWindow(QMainWindow):
 
     def go_back_content(self) -> None:
         """Ask, then go back to the previous content pack (or the bundled content)."""
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             "Go back to previous content",
@@ -481,6 +485,8 @@ class MainWindow(QMainWindow):
 
     def load_profile(self) -> ClinicProfile:
         """The clinic profile (an empty one, after a warning, if it cannot be read)."""
+        from PySide6.QtWidgets import QMessageBox
+
         from kapdesk.errors import DataError
         from kapdesk.profile import ClinicProfile, ProfileStore
 
@@ -493,6 +499,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """File › Settings…: edit the clinic profile; "Saved" in the status bar after."""
+        from PySide6.QtWidgets import QMessageBox
+
         from kapdesk.errors import DataError
         from kapdesk.profile import ProfileStore
         from kapdesk.ui.settings_dialog import SettingsDialog
@@ -575,6 +583,8 @@ class MainWindow(QMainWindow):
         return about_html(__version__, version, DISCLAIMER)
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, "About kapdesk", self.about_text())
 
     # --- geometry -----------------------------------------------------------------------
