@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QVBoxLayout,
@@ -393,8 +394,6 @@ class MainWindow(QMainWindow):
         self.review_banner.setVisible(due)
 
     def _worker_failed(self, tag: str, message: str) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         if tag == "open":
             self.progress.hide()
             self.kb_label.setText("Knowledge base unavailable")
@@ -458,8 +457,6 @@ class MainWindow(QMainWindow):
 
     def go_back_content(self) -> None:
         """Ask, then go back to the previous content pack (or the bundled content)."""
-        from PySide6.QtWidgets import QMessageBox
-
         answer = QMessageBox.question(
             self,
             "Go back to previous content",
@@ -485,8 +482,6 @@ class MainWindow(QMainWindow):
 
     def load_profile(self) -> ClinicProfile:
         """The clinic profile (an empty one, after a warning, if it cannot be read)."""
-        from PySide6.QtWidgets import QMessageBox
-
         from kapdesk.errors import DataError
         from kapdesk.profile import ClinicProfile, ProfileStore
 
@@ -499,8 +494,6 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """File › Settings…: edit the clinic profile; "Saved" in the status bar after."""
-        from PySide6.QtWidgets import QMessageBox
-
         from kapdesk.errors import DataError
         from kapdesk.profile import ProfileStore
         from kapdesk.ui.settings_dialog import SettingsDialog
@@ -583,8 +576,6 @@ class MainWindow(QMainWindow):
         return about_html(__version__, version, DISCLAIMER)
 
     def show_about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.about(self, "About kapdesk", self.about_text())
 
     # --- geometry -----------------------------------------------------------------------
