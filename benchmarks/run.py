@@ -376,6 +376,9 @@ def main() -> None:
     from kapdesk.kb.store import KnowledgeBase
 
     results: dict[str, object] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    # First, while this process is small: a child's peak RSS (ru_maxrss) starts from the
+    # parent's size at fork, so after the synthetic build every child would read ~130 MiB.
+    results["startup"] = startup(args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "kb.sqlite3"
         build_env = dict(os.environ)
@@ -400,7 +403,6 @@ def main() -> None:
         }
         db.close()
     results["scales"] = scales()
-    results["startup"] = startup(args.runs)
     results["targets"] = {
         "startup_ratio_max": 1.3,
         "rss_ratio_max": 1.3,

@@ -8,6 +8,8 @@ all just text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -93,10 +95,12 @@ def _ranked(db: Any, expression: str, limit: int) -> list[tuple[int, float]]:
     return [(rowid, rank) for rowid, rank in rows]
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _fold(text: str) -> str:
     """Lower case without accents, as the FTS5 tokenizer (remove_diacritics) sees it."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,37 @@ class _Matcher:
 
     terms: tuple[str, ...]
     prefix: bool
+    pattern: re.Pattern[str] | None = None  # over folded text; group tN is term N
 
     @classmethod
     def for_text(cls, text: str, prefix: bool = True) -> _Matcher:
-        return cls(tuple(_fold(t) for t in query_terms(text)), prefix)
+        terms = tuple(dict.fromkeys(_fold(t) for t in query_terms(text)))
+        if not terms:
+            return cls(terms, prefix)
+        last = len(terms) - 1
+        whole_word = r"(?!\w)"
+        alternatives = [
+            f"(?P<t{i}>{re.escape(t)}{'' if prefix and i == last else whole_word})"
+            for i, t in enumerate(terms)
+        ]
+        # No leading look-behind, so the regex engine can scan for the literal terms; the
+        # word start is checked on each candidate match instead.
+        pattern = re.compile("|".join(alternatives))
+        return cls(terms, prefix, pattern)
+
+    def find(self, folded: str, limit: int = 1000) -> list[tuple[int, int]]:
+        """(offset, term index) of the first ``limit`` word matches in folded text."""
+        if self.pattern is None:
+            return []
+        found = []
+        for match in self.pattern.finditer(folded):
+            start = match.start()
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
+            found.append((start, int(match.lastgroup[1:])))
+            if len(found) >= limit:
+                break
+        return found
 
     def term_of(self, word: str) -> int | None:
         """Index of the query term ``word`` matches, or None."""
@@ -118,10 +149,6 @@ class _Matcher:
             if folded == term or (self.prefix and index == last and folded.startswith(term)):
                 return index
         return None
-
-    def matched_terms(self, line: str) -> set[int]:
-        found = (self.term_of(m.group()) for m in _WORD.finditer(line))
-        return {index for index in found if index is not None}
 
 
 @dataclass
@@ -171,17 +198,42 @@ def _fill(db: Any, candidates: list[_Candidate]) -> None:
         candidate.body = body or ""
 
 
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+_NEWLINE = re.compile("\n")
+_SENTENCE_END = re.compile(r"[.;:!?]\s+|\n")
+# Sentences cut out per document at most (a one-letter prefix matches thousands of words).
+MAX_SENTENCE_MATCHES = 200
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str) -> tuple[str, tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """A document body folded (see _fold), its newline offsets and its sentence breaks.
+
+    Bodies are long and the knowledge base does not change while it is open, so this is
+    done once per body, not once per keystroke.
+    """
+    folded = _fold(text)
+    breaks = tuple(m.start() for m in _NEWLINE.finditer(folded))
+    ends = tuple(
+        (m.start() + (m.group()[0] != "\n"), m.end()) for m in _SENTENCE_END.finditer(folded)
+    )
+    return folded, breaks, ends
 
 
 def _sentences(text: str, matcher: _Matcher) -> set[str]:
-    """The sentences of ``text`` that match the query, folded for comparison."""
-    return {
-        _fold(sentence)
-        for line in text.splitlines()
-        for sentence in _SENTENCE_END.split(line)
-        if matcher.matched_terms(sentence)
-    }
+    """The sentences of ``text`` that match the query, folded for comparison.
+
+    One pass of the query pattern over the whole text; only the sentences around its
+    matches are cut out (bodies are long, matches few).
+    """
+    folded, _breaks, ends = _prepared(text)
+    starts = [start for start, _term in matcher.find(folded, MAX_SENTENCE_MATCHES)]
+    found = set()
+    for position in starts:
+        index = bisect.bisect_right(ends, (position, position))
+        begin = ends[index - 1][1] if index else 0
+        end = ends[index][0] if index < len(ends) else len(folded)
+        found.add(folded[begin:end])
+    return found
 
 
 def _inside_title_word(candidate: _Candidate, matcher: _Matcher) -> bool:
@@ -213,22 +265,27 @@ def _order(candidates: list[_Candidate], matcher: _Matcher) -> list[_Candidate]:
 
 def snippet_segments(body: str, matcher: _Matcher) -> tuple[tuple[str, bool], ...]:
     """A short extract around the best-matching line, English lines before Spanish ones."""
-    english, _, spanish = body.partition(f"\n{LANGUAGE_BREAK}\n")
-    best: tuple[int, str] | None = None
-    for part in (english, spanish):
-        for line in part.splitlines():
-            score = len(matcher.matched_terms(line))
-            if score and (best is None or score > best[0]):
-                best = (score, line)
-        if best:
-            break
-    line = best[1] if best else english.split("\n", 1)[0]
+    lines = body.split("\n")
+    folded, breaks, _ends = _prepared(body)  # folding keeps newlines: rows match ``lines``
+    spanish_from = lines.index(LANGUAGE_BREAK) if LANGUAGE_BREAK in lines else len(lines)
+    terms_in: dict[int, set[int]] = {}
+    for start, term in matcher.find(folded):
+        terms_in.setdefault(bisect.bisect_left(breaks, start), set()).add(term)
+    best: tuple[int, int] | None = None  # (English first, more terms, earlier line)
+    for row, terms in terms_in.items():
+        key = (row < spanish_from, len(terms), -row)
+        if best is None or key > best[0]:
+            best = (key, row)
+    line = lines[best[1]] if best else lines[0]
     words = list(_WORD.finditer(line))
     if not words:
         return ((line, False),) if line else ()
-    hits = [i for i, m in enumerate(words) if matcher.term_of(m.group()) is not None]
-    first = max(0, hits[0] - 3) if hits else 0
+    first_hit = next(
+        (i for i, m in enumerate(words) if matcher.term_of(m.group()) is not None), None
+    )
+    first = max(0, first_hit - 3) if first_hit is not None else 0
     last = min(len(words), first + SNIPPET_TOKENS)
+    hits = {i for i in range(first, last) if matcher.term_of(words[i].group()) is not None}
     parts: list[tuple[str, bool]] = [("…", False)] if first else []
     position = words[first].start()
     for index in range(first, last):
