@@ -52,7 +52,10 @@ STRING_KEYS = (
     "call_emergency",
     "write_in",
     "reviewed",
-    "date",
+    "no_phone",
+    "therapist",
+    "first_session",
+    "frequency",
 )
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Three or more words in capitals in a row read as shouting and are hard to read.
@@ -248,9 +251,10 @@ class HandoutLibrary:
         return next((hid for hid in self.ids if modality_id in self.modalities[hid]), None)
 
     def format_date(self, day: date, lang: str) -> str:
-        text = self.strings[lang]
-        month = text["months"][day.month - 1]
-        return text["date"].format(day=day.day, month=month, year=day.year)
+        """``day`` in words of ``lang`` (Babel's CLDR data, not a hand-written table)."""
+        from kapdesk.dates import format_date
+
+        return format_date(day, lang)
 
     def reviewed_line(self, handout: Handout) -> str:
         date_text = self.format_date(handout.reviewed, handout.lang)
@@ -599,9 +603,6 @@ def _load_strings(path: Path, rel: str, problems: ContentProblems) -> dict[str, 
         for key in STRING_KEYS:
             if not nonempty_str(table.get(key)):
                 problems.add(rel, f"{lang}.{key}", "missing wording")
-        months = table.get("months")
-        if not isinstance(months, list) or len(months) != 12:
-            problems.add(rel, f"{lang}.months", "needs the 12 month names")
     return raw
 
 

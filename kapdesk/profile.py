@@ -22,31 +22,42 @@ from kapdesk.paths import AppPaths
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# field name -> (label, maximum length)
+# field name -> (label, maximum length), in the order the profile is shown
 LIMITS: dict[str, tuple[str, int]] = {
     "clinic_name": ("Clinic name", 120),
     "address": ("Address", 300),
     "phone": ("Phone", 40),
-    "after_hours": ("After-hours line", 120),
-    "crisis_text": ("Crisis and emergency text", 600),
+    "after_hours": ("After-hours line (English)", 120),
+    "crisis_text_en": ("Crisis and emergency text (English)", 600),
+    "crisis_text_es": ("Crisis and emergency text (Spanish)", 600),
+    "after_hours_es": ("After-hours line (Spanish)", 120),
 }
-MULTILINE = {"address", "crisis_text"}
+MULTILINE = {"address", "crisis_text_en", "crisis_text_es"}
 
 
 @dataclass(frozen=True)
 class ClinicProfile:
+    """What the clinic entered: printed on every document, never any patient data."""
+
     clinic_name: str = ""
     address: str = ""
     phone: str = ""
     after_hours: str = ""
-    crisis_text: str = ""
+    crisis_text_en: str = ""
+    crisis_text_es: str = ""
+    after_hours_es: str = ""
     offered: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
+
+    def crisis_text(self, lang: str) -> str:
+        """The clinic's crisis text in ``lang``; empty when none was set in that language
+        (a document then prints only its own emergency wording)."""
+        return self.crisis_text_es if lang == "es" else self.crisis_text_en
 
 
 def _clean(name: str, value: object) -> str:
@@ -102,7 +113,17 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
     db["offered_modalities"].create({"modality_id": str}, pk="modality_id")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_to_1}
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    """Crisis and after-hours texts per language: the one crisis text becomes English."""
+    db.execute("ALTER TABLE clinic RENAME COLUMN crisis_text TO crisis_text_en")
+    db.execute("ALTER TABLE clinic ADD COLUMN crisis_text_es TEXT")
+    db.execute("ALTER TABLE clinic ADD COLUMN after_hours_es TEXT")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
 
 
 class ProfileStore:
@@ -149,9 +170,7 @@ class ProfileStore:
         return target
 
     def load(self) -> ClinicProfile:
-        row = self.db.execute(
-            "SELECT clinic_name, address, phone, after_hours, crisis_text FROM clinic WHERE id = 1"
-        ).fetchone()
+        row = self.db.execute(f"SELECT {', '.join(LIMITS)} FROM clinic WHERE id = 1").fetchone()
         offered = tuple(
             r[0]
             for r in self.db.execute("SELECT modality_id FROM offered_modalities ORDER BY rowid")
