@@ -207,7 +207,7 @@ class KeepIfItFits(KeepTogether):
             self.wrap(available_width, available_height)
         usable = _usable_height(self)
         if usable is not None and usable < self._H:
-            return list(self._content)
+            return [NullActionFlowable(), *self._content]
         return super().split(available_width, available_height)
 
 

@@ -18,10 +18,13 @@ from kapdesk.profile import ClinicProfile
 NOTE_MAX = 5000
 
 
-def modality_story(kb: KnowledgeBase, modality: Modality, note: str = "") -> list:
+def modality_story(
+    kb: KnowledgeBase, modality: Modality, note: str = "", spacing: float = 1.0
+) -> list:
+    """The reference sheet's flowables: summary, note, evidence table, sections, references."""
     labels = kb.labels
     text = strings("en")
-    styles = body_styles()
+    styles = body_styles(spacing=spacing)
     refs = kb.references_for(modality)
     number = {ref.id: index for index, ref in enumerate(refs, 1)}
 
@@ -124,4 +127,6 @@ def write_modality_sheet(
         subject="kapdesk modality reference sheet",
         keywords=("kapdesk", modality.id),
     )
-    return render(out, modality_story(kb, modality, note), info, invariant=invariant)
+    return render(
+        out, lambda spacing: modality_story(kb, modality, note, spacing), info, invariant=invariant
+    )
