@@ -35,6 +35,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _warn_profile(profile, lang: str) -> None:
+    """One stderr line per thing a patient document will lack; the command still succeeds."""
+    from kapdesk.documents.frame import profile_warnings
+
+    for warning in profile_warnings(profile, lang):
+        print(f"kapdesk: warning: {warning}", file=sys.stderr)
+
+
 def _open_kb(args: argparse.Namespace):
     from kapdesk.kb.store import ensure_kb
 
@@ -222,13 +230,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         context = load_context(kb)
     result = evaluate(raw, context)
     if args.pdf:
-        from kapdesk.documents.screening import save_screening_summary
+        from kapdesk.documents.frame import PatientIdentifiers
+        from kapdesk.documents.screening import ScreeningDetails, save_screening_summary
         from kapdesk.profile import load_profile
 
         profile = load_profile(AppPaths.resolve(args.data_dir))
-        save_screening_summary(
-            Path(args.pdf), context, result, profile=profile, patient=args.patient or ""
+        details = ScreeningDetails(
+            PatientIdentifiers(args.patient or "", args.dob or "", args.record or ""),
+            screener=args.screener or "",
+            vitals_time=args.vitals_time or "",
         )
+        save_screening_summary(Path(args.pdf), context, result, profile=profile, details=details)
         print(f"Wrote {args.pdf}", file=sys.stderr)
     if args.json:
         _print_json(result.to_dict())
@@ -241,7 +253,14 @@ def cmd_pick(args: argparse.Namespace) -> int:
     from kapdesk.decide.integration import pick, read_presentation, text_report
     from kapdesk.profile import load_profile
 
-    plan_only = {"--choose": args.choose, "--lang": args.lang, "--large-print": args.large_print}
+    plan_only = {
+        "--choose": args.choose,
+        "--lang": args.lang,
+        "--large-print": args.large_print,
+        "--therapist": args.therapist,
+        "--first-session": args.first_session,
+        "--frequency": args.frequency,
+    }
     for option, value in plan_only.items():
         if value and not args.plan_pdf:
             raise UserInputError(f"{option}: only used with --plan-pdf OUT (the patient's plan)")
@@ -256,18 +275,26 @@ def cmd_pick(args: argparse.Namespace) -> int:
             from kapdesk.handouts import library
 
             options = HandoutOptions(
-                lang=library().check_lang(args.lang or "en"), large_print=args.large_print
+                lang=library().check_lang(args.lang or "en"),
+                large_print=args.large_print,
+                patient=args.patient or "",
+                therapist=args.therapist or "",
+                first_session=args.first_session or "",
+                frequency=args.frequency or "",
             )
             plan, rendered = plan_pdf(
                 kb, result, profile=profile, modality=args.choose, options=options
             )
         if args.pdf:
+            from kapdesk.documents.frame import PatientIdentifiers
             from kapdesk.documents.picker_sheet import write_picker_sheet
 
-            write_picker_sheet(Path(args.pdf), kb, result, profile=profile)
+            ids = PatientIdentifiers(args.patient or "", args.dob or "", args.record or "")
+            write_picker_sheet(Path(args.pdf), kb, result, profile=profile, identifiers=ids)
             print(f"Wrote {args.pdf}", file=sys.stderr)
     if plan is not None:
         save_plan(Path(args.plan_pdf), rendered)
+        _warn_profile(profile, plan.lang)
         print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
     if args.json:
         _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
@@ -326,6 +353,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
             ) from None
         pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
         print(f"Wrote {target} ({pages})", file=sys.stderr)
+    _warn_profile(profile, options.lang)
     return 0
 
 
@@ -349,6 +377,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     f"--pdf: cannot write '{args.pdf}': {exc.strerror or exc}"
                 ) from None
             print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+            if comparison.audience == "patient":
+                _warn_profile(profile, comparison.lang)
     if args.json:
         _print_json(comparison.to_dict())
     elif not args.pdf:
@@ -365,7 +395,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("profile",)
 
 
 def _limit(value: str) -> int:
@@ -376,6 +406,15 @@ def _limit(value: str) -> int:
     if not 1 <= number <= 200:
         raise argparse.ArgumentTypeError(f"{number} is outside 1–200")
     return number
+
+
+def _identifier_arguments(parser: argparse.ArgumentParser) -> None:
+    """--patient, --dob, --record: printed on this printout only, never stored."""
+    parser.add_argument(
+        "--patient", metavar="NAME", help="patient name printed on every page (never stored)"
+    )
+    parser.add_argument("--dob", metavar="DATE", help="patient's date of birth (never stored)")
+    parser.add_argument("--record", metavar="NUMBER", help="record number (never stored)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,8 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("answers", metavar="ANSWERS.json|-", help="a JSON object, or - for stdin")
     check.add_argument("--json", action="store_true")
     check.add_argument("--pdf", metavar="OUT", help="write the printable chart summary (PDF)")
+    _identifier_arguments(check)
+    check.add_argument("--screener", metavar="NAME", help="who screened (printed, never stored)")
     check.add_argument(
-        "--patient", metavar="NAME", help="patient name printed on the summary (never stored)"
+        "--vitals-time", metavar="TEXT", help="when the vitals were taken, e.g. '09:40'"
     )
     check.set_defaults(func=cmd_check)
 
@@ -454,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     pick.add_argument(
         "--large-print", action="store_true", help="plan in 18 pt bold text, line spacing 1.5"
     )
+    _identifier_arguments(pick)
+    pick.add_argument("--therapist", metavar="NAME", help="the plan's therapist (never stored)")
+    pick.add_argument("--first-session", metavar="TEXT", help="the plan's first session date")
+    pick.add_argument("--frequency", metavar="TEXT", help="how often, e.g. 'every week'")
     pick.set_defaults(func=cmd_pick)
 
     handout = sub.add_parser("handout", help="print patient handouts as PDF, or list them")

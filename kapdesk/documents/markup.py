@@ -5,6 +5,9 @@ bold, ``&amp;`` collapses, ``<img src=…>`` opens a file or URL. Every piece of
 that reaches a Paragraph -- content, clinic profile, clinician notes, patient names --
 goes through :func:`escape`, so it prints literally and nothing is read from disk or
 network. Characters the bundled font cannot draw are reported, never printed as boxes.
+Right-to-left scripts (Hebrew, Arabic) are reported the same way: reportlab lays text
+out left to right without bidi reordering or Arabic shaping, so it would print them
+reversed and unjoined.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from kapdesk.errors import UserInputError
 # Presentation hints that carry no glyph of their own (emoji variation selectors).
 _IGNORABLE = {"\ufe0e", "\ufe0f", "\u200d"}
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
+# Unicode bidirectional classes of right-to-left letters and Arabic digits.
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
 def normalise(text: str) -> str:
@@ -37,7 +42,11 @@ def undrawable(text: str, font_name: str = FAMILY) -> list[tuple[int, str]]:
     for index, char in enumerate(normalise(text), start=1):
         if char in "\n\r\t":
             continue
-        if unicodedata.category(char) in {"Cc", "Cf"} or not can_draw(char, font_name):
+        if (
+            unicodedata.category(char) in {"Cc", "Cf"}
+            or unicodedata.bidirectional(char) in _RIGHT_TO_LEFT
+            or not can_draw(char, font_name)
+        ):
             problems.append((index, char))
     return problems
 
