@@ -37,7 +37,7 @@ def _print_json(data: Any) -> None:
 
 def _warn_profile(profile, lang: str) -> None:
     """One stderr line per thing a patient document will lack; the command still succeeds."""
-    from kapdesk.documents.frame import profile_warnings
+    from kapdesk.documents.notices import profile_warnings
 
     for warning in profile_warnings(profile, lang):
         print(f"kapdesk: warning: {warning}", file=sys.stderr)
@@ -294,8 +294,8 @@ def cmd_pick(args: argparse.Namespace) -> int:
             print(f"Wrote {args.pdf}", file=sys.stderr)
     if plan is not None:
         save_plan(Path(args.plan_pdf), rendered)
-        _warn_profile(profile, plan.lang)
         print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
+        _warn_profile(profile, plan.lang)
     if args.json:
         _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
     elif not (args.pdf or args.plan_pdf):

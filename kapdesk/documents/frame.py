@@ -435,23 +435,6 @@ def _sizes(large: bool) -> _Sizes:
     return _Sizes(16, 13, 12) if large else _Sizes(12, 9, 7.5)
 
 
-def profile_warnings(profile: ClinicProfile, lang: str) -> list[str]:
-    """What a patient document in ``lang`` will lack because of the clinic profile, one
-    sentence each (the CLI prints them on stderr, the GUI before printing)."""
-    warnings = []
-    if not profile.phone:
-        warnings.append(
-            "the clinic phone is not set: patients will not see a clinic phone number "
-            "(set it with `kapdesk profile set phone=...` or File > Settings)"
-        )
-    if lang == "es" and profile.crisis_text_en and not profile.crisis_text_es:
-        warnings.append(
-            "the clinic's crisis text is set in English only: Spanish documents print the "
-            "handout's own Spanish emergency wording (set crisis_text_es to add the clinic's)"
-        )
-    return warnings
-
-
 def after_hours_for(profile: ClinicProfile, lang: str) -> str:
     """The after-hours line in ``lang``; the English one when no other was set."""
     if lang == "es" and profile.after_hours_es:

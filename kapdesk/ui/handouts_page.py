@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.patient_print import confirm_patient_print
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "handouts:"
@@ -263,6 +264,8 @@ class HandoutsPage(QWidget):
             appointment=self.appointment.text(),
         )
         profile = self.profile_loader()
+        if not confirm_patient_print(self, profile, options.lang):
+            return
 
         def build(kb):
             from kapdesk.documents.handout import render_handouts

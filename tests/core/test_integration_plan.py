@@ -106,7 +106,7 @@ def test_pdf_names_the_therapy_the_timing_and_who_to_call(kb, lang) -> None:
     for phrase in TIMING[lang]:
         assert squash(phrase) in text, phrase
     assert squash(load_plan_texts().wording[lang].with_ketamine["art"].text) in text
-    assert squash(CLINIC.crisis_text) in text
+    assert squash(CLINIC.crisis_text(lang)) in text
     for page in pages:  # the letterhead's numbers on every page, the call box's too
         assert "555-0100" in page and "555-0199" in page
     title = "Su plan de integración" if lang == "es" else "Your integration plan"

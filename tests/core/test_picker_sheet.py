@@ -35,7 +35,8 @@ def test_pdf_lists_every_ranked_option_with_its_reasons(kb) -> None:
         for reason in candidate.fit:
             assert squash(f"{reason.label}: {reason.text}") in text
     assert squash("Not offered here: refer out") in text
-    assert squash("Evidence (Post-traumatic stress disorder (PTSD)): Strong") in text
+    assert squash("Evidence for Post-traumatic stress disorder (PTSD): Strong") in text
+    assert "))" not in text  # no doubled brackets
     assert squash("screen for dissociation (DES-II plus a structured interview)") in text.replace(
         "Screen", "screen"
     )

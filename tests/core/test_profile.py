@@ -16,7 +16,7 @@ PROFILE = ClinicProfile(
     address="12 Main St\nSpringfield",
     phone="555-0100",
     after_hours="555-0199 (on-call clinician)",
-    crisis_text="In an emergency call 911 or go to the nearest emergency room.",
+    crisis_text_en="In an emergency call 911 or go to the nearest emergency room.",
     offered=("emdr", "cbt"),
 )
 

@@ -141,20 +141,26 @@ def test_print_preview_shows_the_chart_summary(
         "show_pdf",
         classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
     )
-    monkeypatch.setattr(page, "ask_patient_name", lambda: "Ana Ruiz")
+    monkeypatch.setattr(
+        page,
+        "ask_details",
+        lambda: {"name": "Ana Ruiz", "birth_date": "1980-02-03", "record": "MRN-77"},
+    )
     page.radio("bipolar_disorder", YES).click()
     page.print_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     pdf, title, name = shown[0]
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Specialist review" in text and "Ana Ruiz" in text and "Harbour Clinic" in text
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert all("Ana Ruiz" in p and "1980-02-03" in p and "MRN-77" in p for p in pages)
     assert "Bipolar disorder: ketamine has been studied" in " ".join(text.split())
     assert title == "Eligibility chart summary" and name == "eligibility-summary.pdf"
 
 
 def test_cancelled_name_dialog_prints_nothing(page: EligibilityPage, monkeypatch) -> None:
     submitted: list[str] = []
-    monkeypatch.setattr(page, "ask_patient_name", lambda: None)
+    monkeypatch.setattr(page, "ask_details", lambda: None)
     monkeypatch.setattr(page.worker, "submit", lambda tag, func: submitted.append(tag))
     page.print_button.click()
     assert submitted == []

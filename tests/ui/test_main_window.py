@@ -72,7 +72,7 @@ def test_settings_save_survives_a_restart(qtbot, window, data_dir: Path, monkeyp
         dialog.fields["clinic_name"].setText("Valle Verde Clinic")
         dialog.fields["phone"].setText("555-0100")
         dialog.fields["after_hours"].setText("555-0199")
-        crisis = dialog.fields["crisis_text"]
+        crisis = dialog.fields["crisis_text_en"]
         assert isinstance(crisis, QPlainTextEdit)
         crisis.setPlainText("Call 911 in an emergency.")
         dialog.offered["emdr"].setChecked(True)
@@ -97,11 +97,11 @@ def test_invalid_settings_show_an_error_and_keep_the_dialog_open(qtbot, window, 
     with ProfileStore(AppPaths(data_dir).profile_path) as store:
         dialog = SettingsDialog(store, [], None, window)
         qtbot.addWidget(dialog)
-        dialog.fields["crisis_text"].setPlainText("x" * 700)
+        dialog.fields["crisis_text_en"].setPlainText("x" * 700)
         dialog.save()
         assert dialog.result() != dialog.DialogCode.Accepted
         assert "at most 600" in dialog.error.text()
-        assert store.load().crisis_text == ""
+        assert store.load().crisis_text_en == ""
 
 
 def test_window_geometry_is_remembered(qtbot, data_dir: Path) -> None:
