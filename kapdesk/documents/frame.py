@@ -261,7 +261,18 @@ class KeepTail(KeepTogether):
         while fits and _role(body[fits - 1]) in (HEADING, "CondPageBreak", "Spacer"):
             fits -= 1
             used -= heights[fits]
-        if sum(heights[fits:]) + trailer_h > usable and fits < len(body):
+        left = sum(heights[fits:])
+        if 0 < left < self._min_body and left + trailer_h > usable:
+            # The body left over would stand alone on a page before the trailer: give
+            # that page enough of the body from this one.
+            cut = fits
+            while cut > 0 and sum(heights[cut:]) < self._min_body:
+                cut -= 1
+            while cut and _role(body[cut - 1]) in (HEADING, "CondPageBreak", "Spacer"):
+                cut -= 1
+            if cut or not at_top:
+                return [*body[:cut], FrameBreak(), KeepTail(body[cut:], trailer, self._min_body)]
+        if left + trailer_h > usable and fits < len(body):
             # More than one page is left: fill this page (splitting the next block as
             # usual) and decide again on the next one.
             head, remaining = body[:fits], body[fits:]

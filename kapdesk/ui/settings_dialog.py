@@ -97,9 +97,6 @@ class SettingsDialog(QDialog):
             self.preview[lang] = label
             preview_layout.addWidget(QLabel(caption + ":"))
             preview_layout.addWidget(label)
-        for widget in self.fields.values():
-            widget.textChanged.connect(self.update_preview)
-        self.update_preview()
 
         offered_box = QGroupBox("Integration therapies this clinic offers")
         offered_layout = QVBoxLayout(offered_box)
@@ -128,6 +125,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(offered_box)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        for widget in self.fields.values():
+            widget.textChanged.connect(self.update_preview)
+        self.update_preview()
         self.resize(560, self.sizeHint().height())
 
     def update_preview(self) -> None:

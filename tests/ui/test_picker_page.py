@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from kapdesk.handouts import library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.picker_page import PickerPage
@@ -88,12 +91,25 @@ def test_print_summary_previews_the_pdf(qtbot, page, monkeypatch) -> None:
         "show_pdf",
         classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
     )
+    typed = {"name": "Ana Ruiz", "birth_date": "1980-02-03", "record": "MRN-77"}
+    monkeypatch.setattr(IdentifiersDialog, "ask", classmethod(lambda cls, *a, **k: typed))
     page.checkboxes["avoidance"].click()
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     pdf, title, name = shown[0]
     assert pdf.startswith(b"%PDF") and "clinician summary" in title and name.endswith(".pdf")
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert all("Ana Ruiz" in p and "1980-02-03" in p and "MRN-77" in p for p in pages)
     assert page.print_button.isEnabled()
+
+
+def test_cancelled_identifiers_print_nothing(page, monkeypatch) -> None:
+    monkeypatch.setattr(IdentifiersDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    submitted: list[str] = []
+    monkeypatch.setattr(page.worker, "submit", lambda tag, func: submitted.append(tag))
+    page.checkboxes["avoidance"].click()
+    page.print_button.click()
+    assert submitted == []
 
 
 def test_handout_button_only_where_a_handout_exists(qtbot, page, monkeypatch) -> None:
