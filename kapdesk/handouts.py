@@ -267,7 +267,7 @@ class HandoutLibrary:
         optional patient section, which are not the handout's text).
         """
         text = self.strings[handout.lang]
-        units = [handout.title, handout.purpose]
+        units = [handout.title, handout.purpose, self.reviewed_line(handout)]
         for block in handout.blocks:
             if block.type in ("heading", "paragraph"):
                 units.append(block.text)
@@ -276,7 +276,6 @@ class HandoutLibrary:
             else:
                 units += [text["call_clinic"], *block.clinic]
                 units += [text["call_emergency"], *block.emergency]
-        units.append(self.reviewed_line(handout))
         return units
 
     def readability(self, handout: Handout) -> Readability:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QPlainTextEdit
 
 from kapdesk.paths import AppPaths
@@ -125,3 +126,22 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
     page = window.pages.currentWidget()
     assert page is window.eligibility and "eligibility" in window._built
     qtbot.waitUntil(lambda: page.context is not None, timeout=10_000)  # joined after KB ready
+
+
+def test_settings_preview_shows_the_letterhead_as_typed(qtbot, window, data_dir) -> None:
+    long_name = "Harbour Valley Integrated Behavioral Health and Ketamine-Assisted Care"
+    with ProfileStore(AppPaths(data_dir).profile_path) as store:
+        dialog = SettingsDialog(store, [], None, window)
+        qtbot.addWidget(dialog)
+        qtbot.keyClicks(dialog.fields["clinic_name"], long_name)
+        dialog.fields["address"].setPlainText("12 Quay St\nPort Town")
+        qtbot.keyClicks(dialog.fields["phone"], "555-0100")
+        qtbot.keyClicks(dialog.fields["after_hours"], "555-0199")
+        qtbot.keyClicks(dialog.fields["after_hours_es"], "555-0198")
+        english, spanish = dialog.preview["en"], dialog.preview["es"]
+        assert english.wordWrap() and spanish.wordWrap()  # wraps between words, never cuts
+        plain = QTextDocumentFragment.fromHtml(english.text()).toPlainText()
+        assert long_name in plain and "12 Quay St · Port Town" in " ".join(plain.split())
+        assert "Phone: 555-0100" in plain and "After hours: 555-0199" in plain
+        spanish_plain = QTextDocumentFragment.fromHtml(spanish.text()).toPlainText()
+        assert "Teléfono: 555-0100" in spanish_plain and "555-0198" in spanish_plain
