@@ -25,7 +25,8 @@ OFFERED = ("cbt", "emdr", "ifs")
 def page(qtbot, data_dir: Path):
     worker = CoreWorker(AppPaths(data_dir))
     opened: list[str] = []
-    page = PickerPage(worker, lambda: ClinicProfile(offered=OFFERED), opened.append)
+    profile = ClinicProfile(phone="555-0100", offered=OFFERED)
+    page = PickerPage(worker, lambda: profile, opened.append)
     page.opened = opened
     qtbot.addWidget(page)
     page.resize(1100, 800)
