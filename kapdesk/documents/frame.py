@@ -251,7 +251,9 @@ class KeepTail(KeepTogether):
         heights = [_height(f, available_width, canv) for f in body]
         trailer_h = _height(trailer, available_width, canv)
         usable = _usable_height(self) or available_height
-        if sum(heights) + trailer_h <= available_height:
+        if sum(heights) + trailer_h <= available_height or trailer_h > usable:
+            # All fits here; or the trailer is taller than a page and flows on by itself
+            # (it splits so that its parts still touch), so nothing need move forward.
             return [*body, trailer]
         # What fits on this page, counted in whole blocks, never ending on a heading.
         fits, used = 0, 0.0
