@@ -31,7 +31,7 @@ from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
 from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
+from kapdesk.documents.frame import CLINICIAN, MARGIN, PATIENT, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
@@ -540,6 +540,7 @@ def _info(comparison: Comparison, kb: KnowledgeBase, profile: ClinicProfile) -> 
         subject="kapdesk comparison sheet",
         landscape=_landscape(comparison),
         keywords=("kapdesk", "comparison", *comparison.modalities),
+        audience=PATIENT if comparison.audience == "patient" else CLINICIAN,
     )
 
 
