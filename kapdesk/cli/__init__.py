@@ -19,7 +19,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kapdesk import __version__
-from kapdesk.errors import ContentError, DataError, UserInputError
+from kapdesk.cli.io import (
+    check_data_dir,
+    check_distinct,
+    check_output_dir,
+    check_output_file,
+    configure_streams,
+    error_line,
+    write_outputs,
+)
+from kapdesk.errors import (
+    ContentError,
+    DataError,
+    InstallationError,
+    UserInputError,
+    escape_controls,
+    quote,
+)
 from kapdesk.paths import AppPaths
 
 
@@ -27,12 +43,18 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        from kapdesk.cli.io import error_line
+
+        self.exit(2, error_line(f"{self.prog}: error: {message}"))
 
 
 def _print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
 
 
 def _open_kb(args: argparse.Namespace):
@@ -73,6 +95,13 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"kapdesk: {len(exc.problems)} problem(s) in the content", file=sys.stderr)
         return 2
+    from kapdesk.documents.fonts import font_problems
+
+    damaged = font_problems()
+    if damaged:  # the program's own files, not the content: exit 1, reinstall
+        for problem in damaged:
+            sys.stderr.write(error_line(problem))
+        return 1
     resource_problems = _verify_other_resources()
     if resource_problems:
         for problem in resource_problems:
@@ -152,19 +181,24 @@ def cmd_modalities(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from kapdesk.kb.model import CONDITIONS, SECTIONS
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         modality = kb.modality(args.modality)
         refs = kb.references_for(modality)
         labels = kb.labels
-        if args.pdf:
+        if out is not None:
+            import io
+
             from kapdesk.documents.modality_sheet import write_modality_sheet
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
-            write_modality_sheet(
-                Path(args.pdf), kb, modality, profile=profile, note=args.note or ""
+            buffer = io.BytesIO()
+            pages = write_modality_sheet(
+                buffer, kb, modality, profile=profile, note=args.note or ""
             )
-            print(f"Wrote {args.pdf}", file=sys.stderr)
+            write_outputs([(out, buffer.getvalue(), "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
             return 0
         if args.json:
             data = modality.to_dict()
@@ -200,7 +234,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.to_dict())
     elif not result.hits:
-        print(f"No results for {args.query!r}")
+        print(f"No results for {quote(args.query)}")
     else:
         for hit in result.hits:
             print(f"{hit.id:<18} {hit.title}")
@@ -217,19 +251,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         text_report,
     )
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     raw = answers_from_json(read_input(args.answers, "ANSWERS"), "ANSWERS")
     with _open_kb(args) as kb:
         context = load_context(kb)
     result = evaluate(raw, context)
-    if args.pdf:
-        from kapdesk.documents.screening import save_screening_summary
+    if out is not None:
+        from kapdesk.documents.screening import screening_pdf
         from kapdesk.profile import load_profile
 
         profile = load_profile(AppPaths.resolve(args.data_dir))
-        save_screening_summary(
-            Path(args.pdf), context, result, profile=profile, patient=args.patient or ""
-        )
-        print(f"Wrote {args.pdf}", file=sys.stderr)
+        pdf = screening_pdf(context, result, profile=profile, patient=args.patient or "")
+        write_outputs([(out, pdf, "--pdf")])
+        print(f"Wrote {escape_controls(str(out))}", file=sys.stderr)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -245,14 +279,22 @@ def cmd_pick(args: argparse.Namespace) -> int:
     for option, value in plan_only.items():
         if value and not args.plan_pdf:
             raise UserInputError(f"{option}: only used with --plan-pdf OUT (the patient's plan)")
+    outputs = {
+        "--pdf": check_output_file(args.pdf, "--pdf") if args.pdf is not None else None,
+        "--plan-pdf": (
+            check_output_file(args.plan_pdf, "--plan-pdf") if args.plan_pdf is not None else None
+        ),
+    }
+    check_distinct(outputs)
     presentation = read_presentation(args.presentation)
     profile = load_profile(AppPaths.resolve(args.data_dir))
     plan = None
+    files: list[tuple[Path, bytes, str]] = []
     with _open_kb(args) as kb:
         result = pick(kb, presentation, profile.offered)
         if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.integration_plan import plan_pdf, save_plan
+            from kapdesk.documents.integration_plan import plan_pdf
             from kapdesk.handouts import library
 
             options = HandoutOptions(
@@ -261,14 +303,18 @@ def cmd_pick(args: argparse.Namespace) -> int:
             plan, rendered = plan_pdf(
                 kb, result, profile=profile, modality=args.choose, options=options
             )
-        if args.pdf:
-            from kapdesk.documents.picker_sheet import write_picker_sheet
+        if outputs["--pdf"] is not None:
+            from kapdesk.documents.picker_sheet import picker_sheet_bytes
 
-            write_picker_sheet(Path(args.pdf), kb, result, profile=profile)
-            print(f"Wrote {args.pdf}", file=sys.stderr)
-    if plan is not None:
-        save_plan(Path(args.plan_pdf), rendered)
-        print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
+            files.append(
+                (outputs["--pdf"], picker_sheet_bytes(kb, result, profile=profile), "--pdf")
+            )
+    if plan is not None and outputs["--plan-pdf"] is not None:
+        files.append((outputs["--plan-pdf"], rendered.pdf, "--plan-pdf"))
+    write_outputs(files)  # both, or neither new
+    for path, _, option in files:
+        detail = f" (plan for {plan.modality}, {plan.lang})" if option == "--plan-pdf" else ""
+        print(f"Wrote {escape_controls(str(path))}{detail}", file=sys.stderr)
     if args.json:
         _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
     elif not (args.pdf or args.plan_pdf):
@@ -288,10 +334,12 @@ def cmd_handout(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         raise UserInputError("--json: only `kapdesk handout list --json` prints JSON")
-    if not args.out and not args.out_dir:
+    if args.out is None and args.out_dir is None:
         raise UserInputError(
             "--out: missing; give --out FILE.pdf (one PDF) or --out-dir DIR (one PDF per topic)"
         )
+    out = check_output_file(args.out, "--out") if args.out is not None else None
+    out_dir = check_output_dir(args.out_dir, "--out-dir") if args.out_dir is not None else None
     from kapdesk.documents.handout import HandoutOptions, render_handouts
     from kapdesk.profile import load_profile
 
@@ -308,50 +356,52 @@ def cmd_handout(args: argparse.Namespace) -> int:
         version = kb.version
     # Everything is laid out in memory first: bad input never leaves a partial file,
     # and the patient's details reach the disk only inside the PDFs asked for.
-    groups = [topics] if args.out else [[topic] for topic in topics]
+    groups = [topics] if out is not None else [[topic] for topic in topics]
     rendered = [
         render_handouts(lib, group, options=options, profile=profile, kb_version=version)
         for group in groups
     ]
-    if args.out_dir:
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    for document in rendered:
-        target = Path(args.out) if args.out else Path(args.out_dir) / document.suggested_name
+    if out_dir is not None:
         try:
-            target.write_bytes(document.pdf)
+            out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            field = "--out" if args.out else "--out-dir"
             raise UserInputError(
-                f"{field}: cannot write '{target}': {exc.strerror or exc}"
+                f"--out-dir: cannot create {quote(out_dir)} ({exc.strerror or exc}); "
+                "nothing was written"
             ) from None
-        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
-        print(f"Wrote {target} ({pages})", file=sys.stderr)
+    files = [
+        (
+            out if out is not None else out_dir / document.suggested_name,
+            document.pdf,
+            "--out" if out is not None else "--out-dir",
+        )
+        for document in rendered
+    ]
+    write_outputs(files)  # every topic, or none new
+    for (target, _, _), document in zip(files, rendered, strict=True):
+        print(f"Wrote {escape_controls(str(target))} ({_pages(document.pages)})", file=sys.stderr)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from kapdesk.decide.compare import compare, text_report
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         comparison = compare(
             kb, args.ids, audience=args.audience, lang=args.lang, condition=args.condition
         )
-        if args.pdf:
+        if out is not None:
             from kapdesk.documents.comparison import comparison_pdf
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
             data, pages = comparison_pdf(kb, comparison, profile=profile)
-            try:
-                Path(args.pdf).write_bytes(data)
-            except OSError as exc:
-                raise UserInputError(
-                    f"--pdf: cannot write '{args.pdf}': {exc.strerror or exc}"
-                ) from None
-            print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+            write_outputs([(out, data, "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
     if args.json:
         _print_json(comparison.to_dict())
-    elif not args.pdf:
+    elif out is None:
         print(text_report(comparison))
     return 0
 
@@ -501,21 +551,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        check_data_dir(args.data_dir)
         return func(args)
     except UserInputError as exc:
-        print(f"kapdesk: error: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: error: {exc}"))
         return 2
+    except InstallationError as exc:
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
+        return 1
     except ContentError as exc:
         print(f"kapdesk: {exc}", file=sys.stderr)
         return 1
     except DataError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
         return 1
     except BrokenPipeError:
         # The reader went away (`kapdesk … | head`): stop quietly, also at exit.
@@ -523,10 +578,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the contract: never a traceback on the terminal
         where = _log_internal_error(args, exc)
-        print(
-            f"kapdesk: internal error: {type(exc).__name__}: {exc}"
-            + (f" (details in {where})" if where else ""),
-            file=sys.stderr,
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: internal error: {type(exc).__name__}: {exc}"
+                + (f" (details in {where})" if where else "")
+            )
         )
         return 1
 

@@ -16,10 +16,8 @@ training come from the knowledge base. Every candidate is always returned:
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kapdesk.decide.integration_rules import (
@@ -33,6 +31,7 @@ from kapdesk.decide.integration_rules import (
     bundled_rules,
 )
 from kapdesk.errors import UserInputError
+from kapdesk.jsonin import parse_json, read_source
 from kapdesk.kb.model import MODALITY_IDS, KBVersion, Labels, Modality
 
 if TYPE_CHECKING:
@@ -140,37 +139,13 @@ def _offered(raw: Mapping[str, Any]) -> tuple[str, ...] | None:
 
 
 def presentation_from_json(text: str) -> Presentation:
-    """Parse and validate a presentation given as JSON text."""
-    if len(text) > MAX_INPUT_CHARS:
-        raise UserInputError(
-            f"presentation: {len(text)} characters; at most {MAX_INPUT_CHARS} are allowed"
-        )
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"presentation: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            'expected an object such as {"trauma_origin": true}'
-        ) from None
-    return parse_presentation(raw)
+    """Parse and validate a presentation given as JSON text (the one input policy)."""
+    return parse_presentation(parse_json(text, "presentation"))
 
 
 def read_presentation(source: str) -> Presentation:
     """Read a presentation from a JSON file, or from standard input when ``source`` is "-"."""
-    if source == "-":
-        return presentation_from_json(sys.stdin.read())
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(
-            f"PRESENTATION: cannot read {source!r} ({exc.strerror or exc}); "
-            "allowed: a readable JSON file, or - for standard input"
-        ) from None
-    except UnicodeDecodeError:
-        raise UserInputError(
-            f"PRESENTATION: {source!r} is not UTF-8 text; allowed: a JSON file in UTF-8"
-        ) from None
-    return presentation_from_json(text)
+    return presentation_from_json(read_source(source, "PRESENTATION"))
 
 
 # --- facts from the knowledge base ------------------------------------------------------

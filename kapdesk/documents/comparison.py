@@ -32,6 +32,7 @@ from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
@@ -516,7 +517,7 @@ def write_comparison(
     """Write the sheet to ``out``; return its page count."""
     data, pages = comparison_pdf(kb, comparison, profile=profile, invariant=invariant)
     if isinstance(out, Path):
-        out.write_bytes(data)
+        atomic_write(out, data)
     else:
         out.write(data)
     return pages

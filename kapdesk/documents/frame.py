@@ -7,6 +7,7 @@ printed, and the decision-aid disclaimer.
 
 from __future__ import annotations
 
+import io
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.model import KBVersion
 from kapdesk.paths import resources_dir
 from kapdesk.profile import ClinicProfile
@@ -217,7 +219,7 @@ def render(
         leftPadding=0,
         rightPadding=0,
     )
-    target = str(out) if isinstance(out, Path) else out
+    target = io.BytesIO() if isinstance(out, Path) else out
     doc = BaseDocTemplate(
         target,
         pagesize=pagesize,
@@ -242,4 +244,6 @@ def render(
         return canvas
 
     doc.build(list(story), canvasmaker=make_canvas)
+    if isinstance(out, Path):  # laid out in memory; on disk only when complete
+        atomic_write(out, target.getvalue())
     return doc.page

@@ -23,6 +23,7 @@ from kapdesk.documents.handout import (
 )
 from kapdesk.documents.markup import check_drawable
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.handouts import HandoutLibrary, library
 from kapdesk.integration_plan import IntegrationPlan, compose_plan
 from kapdesk.kb.model import KBVersion
@@ -94,7 +95,7 @@ def render_plan(
 def save_plan(path: Path, rendered: RenderedHandouts, field: str = "--plan-pdf") -> None:
     """Write a rendered plan; an unwritable path is the user's to fix, named by ``field``."""
     try:
-        path.write_bytes(rendered.pdf)
+        atomic_write(path, rendered.pdf)
     except OSError as exc:
         raise UserInputError(f"{field}: cannot write '{path}': {exc.strerror or exc}") from None
 

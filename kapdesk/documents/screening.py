@@ -18,6 +18,7 @@ from kapdesk.decide.eligibility import EligibilityContext, EligibilityResult, an
 from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.presentation import TIER_COLORS
 from kapdesk.profile import ClinicProfile
 
@@ -213,7 +214,7 @@ def save_screening_summary(
     """Write the chart summary to ``path``; an unwritable path is the user's to fix."""
     pdf = screening_pdf(context, result, profile=profile, patient=patient)
     try:
-        path.write_bytes(pdf)
+        atomic_write(path, pdf)
     except OSError as exc:
         raise UserInputError(
             f"--pdf: '{path}' cannot be written ({exc.strerror or exc}); "

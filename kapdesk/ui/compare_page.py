@@ -59,6 +59,7 @@ from kapdesk.documents.charts import (
     chart_bars,
     visible_tick_labels,
 )
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, STRENGTHS
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
@@ -672,7 +673,7 @@ class ComparePage(QWidget):
             comparison = compare(kb, ids, **options)
             data, pages = comparison_pdf(kb, comparison, profile=profile)
             if path is not None:
-                path.write_bytes(data)
+                atomic_write(path, data)
             return data, pages, comparison
 
         return job

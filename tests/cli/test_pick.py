@@ -91,4 +91,6 @@ def test_bad_input_exits_2_with_one_line(capsys, data_dir, tmp_path, content, ex
 
 def test_missing_file_exits_2(capsys, data_dir: Path, tmp_path: Path) -> None:
     code, _, err = run(capsys, data_dir, "pick", str(tmp_path / "nope.json"))
-    assert code == 2 and err.count("\n") == 1 and "PRESENTATION: cannot read" in err
+    assert (
+        code == 2 and err.count("\n") == 1 and "PRESENTATION: " in err and "cannot be read" in err
+    )
