@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -571,6 +572,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except DataError as exc:
         sys.stderr.write(error_line(f"kapdesk: {exc}"))
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # The knowledge base went bad under a running command (it is derived data):
+        # set it aside so that the next command rebuilds it, never an exit-1 loop.
+        from kapdesk.kb.store import discard_damaged
+
+        aside = discard_damaged(AppPaths.resolve(args.data_dir))
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: the knowledge base could not be read ({exc})"
+                + ("; it was set aside and is rebuilt on the next run" if aside else "")
+            )
+        )
         return 1
     except BrokenPipeError:
         # The reader went away (`kapdesk … | head`): stop quietly, also at exit.

@@ -7,13 +7,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.errors import DataError, UserInputError
+from kapdesk.errors import DataError, UserInputError, quote
 from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
 from kapdesk.kb.loader import content_hash, load_content
 from kapdesk.kb.model import (
@@ -188,17 +188,76 @@ def ensure_kb(
     expected = content_hash(resources_root)
     target = paths.kb_path
     if not force and target.exists():
-        try:
-            kb = KnowledgeBase.open(target)
-            if kb.version.content_hash == expected:
-                return kb, False
-            kb.close()
-        except DataError:
-            pass
-    paths.ensure()
-    if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        build(load_content(resources_root), target, progress)
+        kb = _open_current(target, expected)
+        if kb is not None:
+            return kb, False
+    try:
+        paths.ensure()
+        set_aside(target)
+        if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
+            build(load_content(resources_root), target, progress)
+    except (OSError, sqlite3.OperationalError) as exc:
+        # A read-only or full data folder: the user's to fix, never an exit-1 loop.
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UserInputError(
+            f"data-dir: the knowledge base cannot be written in {quote(paths.data_dir)} "
+            f"({reason}); give a writable folder with free space"
+        ) from None
     return KnowledgeBase.open(target), True
+
+
+# What reading a damaged knowledge base raises: it is then rebuilt, never served.
+_DAMAGE = (DataError, sqlite3.Error, OSError, KeyError, ValueError, TypeError, AttributeError)
+
+
+def _open_current(target: Path, expected: str) -> KnowledgeBase | None:
+    """The knowledge base at ``target`` if it opens, is current and every row decodes."""
+    try:
+        kb = KnowledgeBase.open(target)
+    except _DAMAGE:
+        return None
+    try:
+        if kb.version.content_hash == expected:
+            # Decode what every command reads, so damage shows here, not mid-command.
+            _ = kb.labels, kb._modalities, kb._references
+            return kb
+    except _DAMAGE:
+        pass
+    kb.close()
+    return None
+
+
+def set_aside(target: Path) -> Path | None:
+    """Move something that is not a regular file (a folder, say) away from ``target``.
+
+    A regular file is replaced by the build's rename; anything else would make every
+    build fail. The thing is renamed beside it, never deleted. Returns its new name.
+    """
+    try:
+        if not target.exists() and not target.is_symlink():
+            return None
+        if target.is_file() and not target.is_symlink():
+            return None
+    except OSError:
+        pass
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    aside = target.with_name(f"{target.name}.damaged-{stamp}")
+    os.replace(target, aside)
+    return aside
+
+
+def discard_damaged(paths: AppPaths) -> Path | None:
+    """Set a knowledge base that failed mid-read aside, so the next start rebuilds it."""
+    target = paths.kb_path
+    try:
+        if not target.exists():
+            return None
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        aside = target.with_name(f"{target.name}.damaged-{stamp}")
+        os.replace(target, aside)
+        return aside
+    except OSError:
+        return None
 
 
 def prebuilt_kb_path(resources_root: Path | None = None) -> Path:

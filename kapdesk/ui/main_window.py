@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk import __version__
-from kapdesk.errors import DataError
+from kapdesk.errors import KapdeskError
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
 from kapdesk.ui.reference_page import ReferencePage
@@ -244,18 +244,22 @@ class MainWindow(QMainWindow):
         try:
             with ProfileStore(self.paths.profile_path) as store:
                 return store.load()
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.warning(self, "kapdesk — clinic profile", str(exc))
             return ClinicProfile()
 
     def open_settings(self) -> None:
         try:
             store = ProfileStore(self.paths.profile_path)
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
             return
         with store:
-            dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            try:
+                dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            except KapdeskError as exc:  # e.g. in use by another window
+                QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
+                return
             dialog.exec()
 
     def show_about(self) -> None:
