@@ -30,7 +30,7 @@ from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
 from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
+from kapdesk.documents.frame import MARGIN, MAX_PAGES, DocumentInfo, render, strings
 from kapdesk.documents.markup import escape
 from kapdesk.fsio import atomic_write
 from kapdesk.kb.store import KnowledgeBase
@@ -466,6 +466,8 @@ def _info(comparison: Comparison, kb: KnowledgeBase, profile: ClinicProfile) -> 
         subject="kapdesk comparison sheet",
         landscape=len(comparison.modalities) == 4,
         keywords=("kapdesk", "comparison", *comparison.modalities),
+        kind="comparison",
+        max_pages=MAX_PAGES["comparison"],
     )
 
 

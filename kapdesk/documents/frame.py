@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -27,6 +27,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.errors import UserInputError
 from kapdesk.fsio import atomic_write
 from kapdesk.kb.model import KBVersion
 from kapdesk.paths import resources_dir
@@ -37,6 +38,33 @@ HEADER_HEIGHT = 0.75 * inch
 FOOTER_HEIGHT = 0.6 * inch
 GREY = colors.HexColor("#4d4d4d")
 RULE = colors.HexColor("#9a9a9a")
+
+# The most pages a document of each kind may have: about twice the longest one
+# today's content makes. A longer layout is refused (the note or the patient details
+# are too long), so no input can keep a worker busy for minutes.
+MAX_PAGES = {
+    "modality sheet": 25,
+    "chart summary": 12,
+    "picker summary": 12,
+    "integration plan": 20,
+    "comparison": 40,
+    "handout topic": 20,  # per topic, plus HANDOUT_EXTRA_PAGES for contents and notes
+}
+HANDOUT_EXTRA_PAGES = 6
+DEFAULT_MAX_PAGES = 40
+
+
+class DocumentTooLongError(UserInputError):
+    """The layout ran past the page limit of its kind."""
+
+
+class RenderCancelled(Exception):
+    """The user cancelled a render in progress (the GUI's Cancel)."""
+
+
+# Called before each page is kept; True stops the render with RenderCancelled. The GUI
+# sets it for the job it runs (one worker thread, so one render at a time).
+cancel_requested: Callable[[], bool] | None = None
 
 
 @cache
@@ -58,6 +86,8 @@ class DocumentInfo:
     landscape: bool = False
     large_print: bool = False
     keywords: tuple[str, ...] = ()
+    kind: str = "document"
+    max_pages: int = DEFAULT_MAX_PAGES
 
 
 def body_styles(large_print: bool = False) -> dict[str, ParagraphStyle]:
@@ -125,6 +155,15 @@ class _NumberedCanvas(Canvas):
         self._pages: list[dict] = []
 
     def showPage(self) -> None:
+        check = cancel_requested
+        if check is not None and check():
+            raise RenderCancelled()
+        if len(self._pages) >= self._info.max_pages:
+            raise DocumentTooLongError(
+                f"document: the {self._info.kind} would be longer than "
+                f"{self._info.max_pages} pages; shorten the note or the patient details, "
+                "or choose fewer topics"
+            )
         self._pages.append(dict(self.__dict__))
         self._startPage()
 

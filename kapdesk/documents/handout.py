@@ -34,14 +34,20 @@ from reportlab.platypus import (
 )
 
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import DocumentInfo, render
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.frame import HANDOUT_EXTRA_PAGES, MAX_PAGES, DocumentInfo, render
+from kapdesk.documents.markup import bounded_text, check_drawable, escape
 from kapdesk.errors import UserInputError
 from kapdesk.handouts import Block, Handout, HandoutLibrary
 from kapdesk.kb.model import KBVersion
 from kapdesk.profile import ClinicProfile
 
 PERSONAL_MAX = 5000
+# (characters, lines) for each detail the clinician types for one printout.
+PERSONAL_LIMITS = {
+    "patient": (PERSONAL_MAX, 2),
+    "appointment": (PERSONAL_MAX, 4),
+    "note": (PERSONAL_MAX, 40),
+}
 STANDARD_SIZE = 12
 LARGE_SIZE = 18
 CHECKBOX = "☐"
@@ -69,12 +75,10 @@ class HandoutOptions:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise UserInputError(f"{name}: must be text")
-            value = value.strip()
-            if len(value) > PERSONAL_MAX:
-                raise UserInputError(
-                    f"{name}: {len(value)} characters; at most {PERSONAL_MAX} are allowed"
-                )
-            cleaned[name] = check_drawable(value, name, bold=self.large_print)
+            max_chars, max_lines = PERSONAL_LIMITS[name]
+            cleaned[name] = bounded_text(
+                value, name, max_chars=max_chars, max_lines=max_lines, bold=self.large_print
+            )
         return replace(self, **cleaned)
 
 
@@ -402,6 +406,8 @@ def render_handouts(
         subject=subject,
         keywords=keywords,
         large_print=options.large_print,
+        kind="handout",
+        max_pages=MAX_PAGES["handout topic"] * len(handouts) + HANDOUT_EXTRA_PAGES,
     )
     pages: dict[str, int] = {}
     for _ in range(MAX_LAYOUT_PASSES):

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapdesk.documents.frame import DocumentInfo, render
+from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, render
 from kapdesk.documents.handout import (
     HandoutOptions,
     RenderedHandouts,
@@ -85,6 +85,8 @@ def render_plan(
             *(["large print"] if options.large_print else []),
         ),
         large_print=options.large_print,
+        kind="integration plan",
+        max_pages=MAX_PAGES["integration plan"],
     )
     out = io.BytesIO()
     pages = render(out, story, info, invariant=invariant)

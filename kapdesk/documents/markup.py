@@ -54,3 +54,26 @@ def check_drawable(text: str, field: str, *, bold: bool = False) -> str:
             f"cannot be printed with the bundled font{more}; remove or replace it"
         )
     return normalise(text)
+
+
+def bounded_text(
+    text: str, field: str, *, max_chars: int, max_lines: int, bold: bool = False
+) -> str:
+    """Free text (a note, a name, an appointment) cleaned and bounded for printing.
+
+    Line ends are unified, trailing spaces dropped and runs of blank lines collapsed to
+    one; then the text may have at most ``max_lines`` lines and ``max_chars``
+    characters, and every character must be drawable. UserInputError names ``field``.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    cleaned = "\n".join(kept).strip()
+    if len(cleaned) > max_chars:
+        raise UserInputError(f"{field}: {len(cleaned)} characters; at most {max_chars} are allowed")
+    count = cleaned.count("\n") + 1 if cleaned else 0
+    if count > max_lines:
+        raise UserInputError(f"{field}: {count} lines; at most {max_lines} are allowed")
+    return check_drawable(cleaned, field, bold=bold)

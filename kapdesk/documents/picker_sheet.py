@@ -19,7 +19,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from kapdesk.decide.integration import PickResult, Ranked
 from kapdesk.decide.integration_rules import BOOLEAN_FEATURES
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
+from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render, strings
 from kapdesk.documents.markup import escape
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
@@ -200,6 +200,8 @@ def write_picker_sheet(
         profile=profile,
         subject="kapdesk integration-modality picker",
         keywords=("kapdesk", "integration", *(r.modality for r in result.ranked)),
+        kind="picker summary",
+        max_pages=MAX_PAGES["picker summary"],
     )
     return render(out, picker_story(kb, result), info, invariant=invariant)
 

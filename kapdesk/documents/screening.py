@@ -15,8 +15,8 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.eligibility import EligibilityContext, EligibilityResult, answer_rows
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render, strings
+from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.errors import UserInputError
 from kapdesk.fsio import atomic_write
 from kapdesk.presentation import TIER_COLORS
@@ -25,6 +25,7 @@ from kapdesk.profile import ClinicProfile
 TITLE = "Ketamine eligibility screening"
 SUBTITLE = "Chart summary from the kapdesk eligibility checklist. A decision aid, not an order."
 PATIENT_MAX = 120
+PATIENT_MAX_LINES = 2
 BLANK_LINE = "_" * 34
 GRID = colors.HexColor("#cccccc")
 SHADE = colors.HexColor("#f2f2f2")
@@ -185,18 +186,15 @@ def screening_pdf(
     invariant: bool = False,
 ) -> bytes:
     """The chart summary as PDF bytes. Raises UserInputError for an unprintable name."""
-    patient = patient.strip()
-    if len(patient) > PATIENT_MAX:
-        raise UserInputError(
-            f"patient: {len(patient)} characters; at most {PATIENT_MAX} are allowed"
-        )
-    patient = check_drawable(patient, "patient")
+    patient = bounded_text(patient, "patient", max_chars=PATIENT_MAX, max_lines=PATIENT_MAX_LINES)
     info = DocumentInfo(
         title=f"{TITLE} — {result.tier_label}",
         kb_version=context.kb_version,
         profile=profile,
         subject="kapdesk eligibility chart summary",
         keywords=("kapdesk", "eligibility", result.tier),
+        kind="chart summary",
+        max_pages=MAX_PAGES["chart summary"],
     )
     out = io.BytesIO()
     render(out, screening_story(context, result, patient), info, invariant=invariant)

@@ -364,7 +364,7 @@ def test_bad_presentation_names_key_value_and_allowed(raw, expected: str) -> Non
 
 
 def test_malformed_json_is_one_line() -> None:
-    with pytest.raises(UserInputError, match=r"^presentation: not valid JSON \(line 1"):
+    with pytest.raises(UserInputError, match=r"^presentation: not valid JSON at line 1, column "):
         presentation_from_json('{"trauma_origin": tru}')
 
 
