@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -25,6 +25,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from kapdesk.cancel import raise_if_cancelled
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
@@ -56,15 +57,6 @@ DEFAULT_MAX_PAGES = 40
 
 class DocumentTooLongError(UserInputError):
     """The layout ran past the page limit of its kind."""
-
-
-class RenderCancelled(Exception):
-    """The user cancelled a render in progress (the GUI's Cancel)."""
-
-
-# Called before each page is kept; True stops the render with RenderCancelled. The GUI
-# sets it for the job it runs (one worker thread, so one render at a time).
-cancel_requested: Callable[[], bool] | None = None
 
 
 @cache
@@ -155,9 +147,7 @@ class _NumberedCanvas(Canvas):
         self._pages: list[dict] = []
 
     def showPage(self) -> None:
-        check = cancel_requested
-        if check is not None and check():
-            raise RenderCancelled()
+        raise_if_cancelled()  # the GUI's Cancel stops a long render within a page
         if len(self._pages) >= self._info.max_pages:
             raise DocumentTooLongError(
                 f"document: the {self._info.kind} would be longer than "

@@ -8,6 +8,7 @@ thread that opened it. Results come back as Qt signals, delivered on the GUI thr
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +28,7 @@ class CoreWorker(QObject):
     progress = Signal(int, int, str)
     done = Signal(str, object)
     failed = Signal(str, str)
+    cancelled = Signal(str)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +36,8 @@ class CoreWorker(QObject):
         self.kb = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
         self._closed = False
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
 
     def start(self) -> Future:
         return self._pool.submit(self._open)
@@ -67,8 +71,17 @@ class CoreWorker(QObject):
         """Run ``func(kb)`` on the worker thread; the result arrives as ``done(tag, result)``."""
 
         def job() -> None:
+            from kapdesk.cancel import Cancelled, checking
+
             try:
-                result = func(self.kb)
+                with checking(lambda: self._is_cancelled(tag)):
+                    if self._is_cancelled(tag):
+                        raise Cancelled()
+                    result = func(self.kb)
+            except Cancelled:
+                self._forget(tag)
+                self.cancelled.emit(tag)
+                return
             except Exception as exc:
                 from kapdesk.errors import KapdeskError
 
@@ -78,13 +91,31 @@ class CoreWorker(QObject):
                         tag,
                         "".join(traceback.format_tb(exc.__traceback__)),
                     )
+                self._forget(tag)
                 self.failed.emit(tag, str(exc))
                 return
+            self._forget(tag)
             self.done.emit(tag, result)
 
         if self._closed:
             return Future()
         return self._pool.submit(job)
+
+    def cancel(self, tag: str) -> None:
+        """Stop the job ``tag``: before it starts, or within a page if it is rendering.
+
+        The job then emits ``cancelled(tag)`` instead of ``done`` or ``failed``.
+        """
+        with self._lock:
+            self._cancelled.add(tag)
+
+    def _is_cancelled(self, tag: str) -> bool:
+        with self._lock:
+            return tag in self._cancelled
+
+    def _forget(self, tag: str) -> None:
+        with self._lock:
+            self._cancelled.discard(tag)
 
     def shutdown(self) -> None:
         """Close the knowledge base on its thread and stop the thread; safe to call twice."""
