@@ -19,6 +19,10 @@ from typing import BinaryIO
 TEMP_PREFIX = ".kapdesk-"
 TEMP_SUFFIX = ".part"
 
+# How a temporary file's descriptor becomes a file object (tests replace it with one
+# that runs out of space, as a full disk does).
+_open_fd = os.fdopen
+
 
 class WriteError(OSError):
     """A file could not be written; ``written`` lists the files completed before it."""
@@ -56,7 +60,7 @@ def atomic_writer(path: Path | str) -> Iterator[BinaryIO]:
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with _open_fd(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -95,7 +99,7 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> list[Path]:
             tmp = Path(tmp_name)
             staged.append((tmp, target))
             try:
-                with os.fdopen(fd, "wb") as handle:
+                with _open_fd(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
                     os.fsync(handle.fileno())

@@ -90,10 +90,17 @@ def _check_text(value: str, option: str, what: str) -> Path:
     return Path(value).expanduser()
 
 
+def _is_dir_quietly(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _check_lengths(path: Path, option: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     existing = folder
-    while not existing.exists() and existing != existing.parent:
+    while not _is_dir_quietly(existing) and existing != existing.parent:
         existing = existing.parent
     name_max, path_max = _limits(existing)
     for part in path.parts:
