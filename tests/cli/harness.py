@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import itertools
 import json
 import os
 import sys
@@ -89,21 +90,23 @@ def new_files(folder: Path, before: set[str]) -> set[str]:
 
 
 @contextlib.contextmanager
-def failing_writes(after_bytes: int = 1000) -> Iterator[None]:
-    """Every file kapdesk writes through :mod:`kapdesk.fsio` hits "No space left on
-    device" after ``after_bytes`` bytes, as on a full disk, leaving a cut-off temporary
-    file behind for the helper to clean up."""
+def failing_writes(after_bytes: int = 1000, files_ok: int = 0) -> Iterator[None]:
+    """Files kapdesk writes through :mod:`kapdesk.fsio` hit "No space left on device"
+    after ``after_bytes`` bytes, as on a full disk, leaving a cut-off temporary file
+    behind for the helper to clean up. The first ``files_ok`` files are written whole."""
     import kapdesk.fsio as fsio
 
     real = fsio._open_fd
+    opened = itertools.count()
 
     class Full(io.RawIOBase):
         def __init__(self, fd: int) -> None:
             self.handle = real(fd, "wb")
             self.written = 0
+            self.limit = after_bytes if next(opened) >= files_ok else 1 << 40
 
         def write(self, data) -> int:
-            room = max(0, after_bytes - self.written)
+            room = max(0, self.limit - self.written)
             self.handle.write(bytes(data[:room]))
             self.handle.flush()
             self.written += min(room, len(data))
