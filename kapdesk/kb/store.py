@@ -218,9 +218,14 @@ def _open_current(target: Path, expected: str) -> KnowledgeBase | None:
         return None
     try:
         if kb.version.content_hash == expected:
-            # Decode what every command reads, so damage shows here, not mid-command.
-            _ = kb.labels, kb._modalities, kb._references
-            return kb
+            # Decode what most commands read, so damage shows here, not mid-command
+            # (about 1.5 ms; the modality rows are only checked to be JSON).
+            _ = kb.labels, kb._references
+            bad = kb.db.execute(
+                "SELECT count(*) FROM modalities WHERE NOT json_valid(data)"
+            ).fetchone()[0]
+            if not bad:
+                return kb
     except _DAMAGE:
         pass
     kb.close()
