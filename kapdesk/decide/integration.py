@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.integration_rules import (
+from kapdesk.content.integration import (
     BOOLEAN_FEATURES,
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
@@ -28,11 +28,11 @@ from kapdesk.decide.integration_rules import (
     Row,
     Sourced,
     Timing,
-    bundled_rules,
 )
+from kapdesk.content.model import MODALITY_IDS, KBVersion, Labels, Modality
 from kapdesk.errors import UserInputError
 from kapdesk.jsonin import parse_json, read_source
-from kapdesk.kb.model import MODALITY_IDS, KBVersion, Labels, Modality
+from kapdesk.kb.catalog import integration_rules
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase
@@ -213,7 +213,7 @@ class PickerContext:
 
 def load_context(kb: KnowledgeBase, rules: IntegrationRules | None = None) -> PickerContext:
     """Read the candidates' facts once, so that every re-ranking is pure and instant."""
-    rules = rules or bundled_rules()
+    rules = rules or integration_rules()
     facts = {mid: candidate_facts(kb.modality(mid), rules) for mid in rules.candidates}
     return PickerContext(rules, facts, kb.labels, kb.version)
 
@@ -368,7 +368,7 @@ class PickResult:
 def _holds(when: Mapping[str, Any], presentation: Presentation) -> bool:
     for key, wanted in when.items():
         value = presentation.value(key)
-        if isinstance(wanted, tuple):
+        if isinstance(wanted, tuple | list):
             if value not in wanted:
                 return False
         elif value != wanted:

@@ -19,7 +19,7 @@ from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render
 from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.errors import UserInputError
 from kapdesk.fsio import atomic_write
-from kapdesk.presentation import TIER_COLORS
+from kapdesk.palette import TIER_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Ketamine eligibility screening"

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kapdesk.errors import DataError, UserInputError, quote
-from kapdesk.kb.build import SCHEMA_VERSION, Progress, build
-from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import (
+from kapdesk.content.kinds import compile_resources, content_hash, source_stamp
+from kapdesk.content.model import (
     EVIDENCE_TYPES,
     STRENGTHS,
     KBVersion,
@@ -24,6 +22,9 @@ from kapdesk.kb.model import (
     Modality,
     Reference,
 )
+from kapdesk.errors import DataError, UserInputError, quote
+from kapdesk.kb.build import SCHEMA_VERSION, Progress, build, content_digest
+from kapdesk.kb.catalog import Catalog, activate
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 
@@ -40,20 +41,43 @@ class KnowledgeBase:
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
+        self.catalog: Catalog
 
     @classmethod
-    def open(cls, path: Path) -> KnowledgeBase:
+    def open(cls, path: Path, *, activate_catalog: bool = True) -> KnowledgeBase:
+        """Open read-only and verify it against its manifest; DataError if it does not match.
+
+        The content digest recorded at build time is recomputed from the rows, so a
+        database changed after its build (one byte of one statement) is never served.
+        """
         if not path.is_file():
             raise DataError(f"{path}: no knowledge base here; run `kapdesk kb build`")
+        conn = None
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            conn.execute("PRAGMA trusted_schema = OFF")
             kb = cls(sqlite_utils.Database(conn), path)
             meta = kb._meta
-        except sqlite3.DatabaseError as exc:
+            if meta.get("schema_version") != str(SCHEMA_VERSION):
+                raise DataError(f"{path}: knowledge base has an unknown schema version")
+            for key in ("content_hash", "reviewed", "content_digest"):
+                if not meta.get(key):
+                    raise DataError(f"{path}: knowledge base manifest has no {key}")
+            if content_digest(conn) != meta["content_digest"]:
+                raise DataError(
+                    f"{path}: knowledge base does not match its manifest (changed after its build)"
+                )
+            parts = dict(conn.execute("SELECT part, data FROM compiled").fetchall())
+            kb.catalog = Catalog(parts, kb.version)
+        except (sqlite3.Error, ValueError) as exc:
+            if conn is not None:
+                conn.close()
             raise DataError(f"{path}: the knowledge base cannot be read ({exc})") from exc
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
-            kb.close()
-            raise DataError(f"{path}: knowledge base has an unknown schema version")
+        except DataError:
+            conn.close()
+            raise
+        if activate_catalog:
+            activate(kb.catalog)
         return kb
 
     def close(self) -> None:
@@ -67,15 +91,20 @@ class KnowledgeBase:
 
     @cached_property
     def _meta(self) -> dict[str, str]:
-        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM meta")}
+        return {row[0]: row[1] for row in self.db.execute("SELECT key, value FROM manifest")}
 
     @property
     def version(self) -> KBVersion:
         return KBVersion(self._meta["content_hash"], date.fromisoformat(self._meta["reviewed"]))
 
-    @cached_property
+    @property
     def labels(self) -> Labels:
-        return Labels(json.loads(self._meta["labels"]))
+        """Display labels of the vocabularies."""
+        return self.catalog.labels
+
+    def manifest(self) -> dict[str, str]:
+        """The manifest: schema version, content hash and digest, review and build dates."""
+        return dict(self._meta)
 
     @cached_property
     def _modalities(self) -> dict[str, Modality]:
@@ -133,6 +162,8 @@ class KnowledgeBase:
         result = self.db.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":
             problems.append(f"{name}: (database): integrity check failed: {result}")
+        if content_digest(self.db) != self._meta.get("content_digest"):
+            problems.append(f"{name}: (database): content does not match the manifest digest")
         checks = [
             (
                 "SELECT modality_id, key FROM statements WHERE id NOT IN "
@@ -185,17 +216,32 @@ def ensure_kb(
     one built at package time (``prebuilt_kb_path``); it is copied instead of building
     when its content hash matches. ``force`` always builds from the sources.
     """
-    expected = content_hash(resources_root)
     target = paths.kb_path
-    if not force and target.exists():
-        kb = _open_current(target, expected)
-        if kb is not None:
-            return kb, False
+    stamp = source_stamp(resources_root)
+    expected = None
+    known_scores: dict[str, float] = {}
+    if target.exists():
+        try:
+            kb = KnowledgeBase.open(target)
+            # Same names, sizes and times as at the build: up to date without reading.
+            if not force and kb.manifest().get("source_stamp") == stamp:
+                return kb, False
+            expected = content_hash(resources_root)
+            if not force and kb.version.content_hash == expected:
+                return kb, False
+            known_scores = kb.catalog.scores
+            kb.close()
+        except _DAMAGE:  # unreadable in any way: rebuilt, never served, never a loop
+            pass
+    expected = expected or content_hash(resources_root)
     try:
         paths.ensure()
-        set_aside(target)
+        if target.exists() and not target.is_file():
+            # Not a file we could have written: keep it aside, never delete it, and rebuild.
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
         if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-            build(load_content(resources_root), target, progress)
+            build(compile_resources(resources_root, known_scores), target, progress)
     except (OSError, sqlite3.OperationalError) as exc:
         # A read-only or full data folder: the user's to fix, never an exit-1 loop.
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -208,47 +254,6 @@ def ensure_kb(
 
 # What reading a damaged knowledge base raises: it is then rebuilt, never served.
 _DAMAGE = (DataError, sqlite3.Error, OSError, KeyError, ValueError, TypeError, AttributeError)
-
-
-def _open_current(target: Path, expected: str) -> KnowledgeBase | None:
-    """The knowledge base at ``target`` if it opens, is current and every row decodes."""
-    try:
-        kb = KnowledgeBase.open(target)
-    except _DAMAGE:
-        return None
-    try:
-        if kb.version.content_hash == expected:
-            # Decode what most commands read, so damage shows here, not mid-command
-            # (about 1.5 ms; the modality rows are only checked to be JSON).
-            _ = kb.labels, kb._references
-            bad = kb.db.execute(
-                "SELECT count(*) FROM modalities WHERE NOT json_valid(data)"
-            ).fetchone()[0]
-            if not bad:
-                return kb
-    except _DAMAGE:
-        pass
-    kb.close()
-    return None
-
-
-def set_aside(target: Path) -> Path | None:
-    """Move something that is not a regular file (a folder, say) away from ``target``.
-
-    A regular file is replaced by the build's rename; anything else would make every
-    build fail. The thing is renamed beside it, never deleted. Returns its new name.
-    """
-    try:
-        if not target.exists() and not target.is_symlink():
-            return None
-        if target.is_file() and not target.is_symlink():
-            return None
-    except OSError:
-        pass
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    aside = target.with_name(f"{target.name}.damaged-{stamp}")
-    os.replace(target, aside)
-    return aside
 
 
 def discard_damaged(paths: AppPaths) -> Path | None:
@@ -279,7 +284,7 @@ def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
     if not source.is_file():
         return False
     try:
-        with KnowledgeBase.open(source) as packaged:
+        with KnowledgeBase.open(source, activate_catalog=False) as packaged:
             if packaged.version.content_hash != expected_hash:
                 return False
     except DataError:

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
             from kapdesk.errors import KapdeskError
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             try:  # a broken handout file must not keep the Reference page from opening
                 links = {m: hid for hid, mods in library().modalities.items() for m in mods}

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapdesk.decide.integration_rules import BOOLEAN_FEATURES, DISSOCIATION_LEVELS
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS
+from kapdesk.content.integration import BOOLEAN_FEATURES, DISSOCIATION_LEVELS
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS
 from kapdesk.paths import AppPaths
 from tests.cli.harness import assert_contract, failing_writes, run_cli
 
@@ -266,10 +266,12 @@ SOURCES = st.sampled_from(["stdin", "stdin", "file", "file", "folder", "missing"
 
 
 @pytest.fixture(scope="module")
-def answer_keys() -> list[str]:
-    from kapdesk.decide.eligibility_rules import load_rules
+def answer_keys(fuzz_dir: Path) -> list[str]:
+    from kapdesk.kb.catalog import eligibility_rules
+    from kapdesk.kb.store import KnowledgeBase
 
-    return list(load_rules().questions)
+    KnowledgeBase.open(AppPaths(fuzz_dir).kb_path).close()  # activates its catalog
+    return list(eligibility_rules().questions)
 
 
 @examples("check")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.handouts import load_library, measurable, measure
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.handouts import load_library, measurable, measure
 from tests.handout_fixtures import FIXTURE_IDS, build_handout_root
 from tests.tomlwrite import dumps
 
@@ -228,7 +228,7 @@ def test_readability_uses_textstat_and_matches_set_lang(handout_root: Path) -> N
 
 
 def test_readability_target_direction() -> None:
-    from kapdesk.handouts import ReadabilityTarget
+    from kapdesk.content.handouts import ReadabilityTarget
 
     grade = ReadabilityTarget("en", "flesch_kincaid_grade", "F–K", "en_US", maximum=7)
     ease = ReadabilityTarget("es", "fernandez_huerta", "F-H", "es", minimum=70)

@@ -78,7 +78,7 @@ def test_item7_a_long_render_is_cancelled_within_a_page(qtbot, data_dir: Path) -
 
     def build(kb):
         from kapdesk.documents.handout import HandoutOptions, render_handouts
-        from kapdesk.handouts import library
+        from kapdesk.kb.catalog import library
         from kapdesk.profile import ClinicProfile
 
         lib = library()

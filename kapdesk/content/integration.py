@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, STRENGTHS
+from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS, STRENGTHS
-from kapdesk.paths import resources_dir
 
 RULES_FILE = "rules/integration.toml"
 
@@ -144,58 +142,34 @@ class IntegrationRules:
         return self.position_points[min(index, len(self.position_points) - 1)]
 
 
-class _FileProblems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(f"{self.file}: {key}: {message}")
-
-
 def _text(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() != ""
+    return nonempty_str(value)
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: _FileProblems) -> None:
-    for unknown in sorted(set(raw) - allowed):
-        where = f"{key}.{unknown}" if key else unknown
-        p.add(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: Reader) -> None:
+    p.keys(raw, key, allowed)
 
 
 def _sourced(
-    raw: Any, key: str, p: _FileProblems, refs: set[str], *, text_key: str = "text", extra=()
+    raw: Any, key: str, p: Reader, refs: object = None, *, text_key: str = "text", extra=()
 ) -> Sourced | None:
-    if not isinstance(raw, dict):
-        p.add(key, f"must be a table with {text_key}, sources and evidence")
+    if p.table(raw, key, f"a table with {text_key}, sources and evidence") is None:
         return None
-    before = len(p.items)
-    _unknown_keys(raw, (STATEMENT_KEYS - {"text"}) | {text_key, *extra}, key, p)
-    if not _text(raw.get(text_key)):
-        p.add(f"{key}.{text_key}", "missing or empty text")
-    sources = raw.get("sources")
-    if not isinstance(sources, list) or not sources or not all(_text(s) for s in sources):
-        p.add(f"{key}.sources", "must be a non-empty list of reference ids")
-    else:
-        for source in sources:
-            if source not in refs:
-                p.add(f"{key}.sources", f"'{source}' is not in content/references.toml")
-    if raw.get("evidence") not in EVIDENCE_TYPES:
-        p.add(
-            f"{key}.evidence",
-            f"{raw.get('evidence')!r} is not an evidence type "
-            f"(allowed: {', '.join(EVIDENCE_TYPES)})",
-        )
-    if len(p.items) > before:
+    before = len(p.problems)
+    p.keys(raw, key, (STATEMENT_KEYS - {"text"}) | {text_key, *extra})
+    text = p.text(raw, text_key, key)
+    sources = p.sources(raw, key)
+    evidence = p.evidence(raw, key)
+    if len(p.problems) > before:
         return None
-    return Sourced(raw[text_key].strip(), tuple(sources), raw["evidence"])
+    return Sourced(text, sources, evidence)
 
 
-def _when(raw: Any, key: str, p: _FileProblems) -> dict[str, Any]:
+def _when(raw: Any, key: str, p: Reader) -> dict[str, Any]:
     """A condition: presentation keys with the value (or any of the values) that must hold."""
     if not isinstance(raw, dict) or not raw:
         p.add(key, "must be a non-empty table of presentation key = value")
@@ -223,9 +197,7 @@ def _when(raw: Any, key: str, p: _FileProblems) -> dict[str, Any]:
     return out
 
 
-def _modalities(
-    raw: Any, key: str, p: _FileProblems, candidates: tuple[str, ...]
-) -> tuple[str, ...]:
+def _modalities(raw: Any, key: str, p: Reader, candidates: tuple[str, ...]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         p.add(key, "must be a non-empty list of candidate ids")
         return ()
@@ -237,7 +209,7 @@ def _modalities(
 
 
 def _cautions(
-    raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any], *, block: bool
+    raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any], *, block: bool
 ) -> tuple[Caution, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
@@ -260,7 +232,7 @@ def _cautions(
     return tuple(out)
 
 
-def _statements(raw: Any, key: str, p: _FileProblems, refs: set[str]) -> tuple[Sourced, ...]:
+def _statements(raw: Any, key: str, p: Reader, refs: set[str]) -> tuple[Sourced, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
         return ()
@@ -268,7 +240,7 @@ def _statements(raw: Any, key: str, p: _FileProblems, refs: set[str]) -> tuple[S
     return tuple(s for s in items if s)
 
 
-def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any]) -> Row | None:
+def _row(raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any]) -> Row | None:
     if not isinstance(raw, dict):
         p.add(key, "must be a table")
         return None
@@ -312,13 +284,14 @@ def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, 
     )
 
 
-def _timing(raw: Any, p: _FileProblems, refs: set[str]) -> tuple[Timing, ...]:
+def _timing(raw: Any, p: Reader, refs: set[str]) -> tuple[Timing, ...]:
     if not isinstance(raw, list) or not raw:
         p.add("timing", "must be a non-empty array of tables")
         return ()
     out = []
     for index, item in enumerate(raw):
-        where = f"timing[{index}]"
+        ident = item.get("id") if isinstance(item, dict) else None
+        where = f"timing.{ident}" if _text(ident) else f"timing[{index}]"
         extra = ("id", "hypothesis", "evidence_strength")
         statement = _sourced(item, where, p, refs, extra=extra)
         if statement is None:
@@ -341,7 +314,7 @@ def _timing(raw: Any, p: _FileProblems, refs: set[str]) -> tuple[Timing, ...]:
     return tuple(out)
 
 
-def _scoring(raw: Any, p: _FileProblems) -> dict[str, Any]:
+def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
     out: dict[str, Any] = {
         "position_points": (1.0,),
         "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
@@ -384,7 +357,7 @@ def _scoring(raw: Any, p: _FileProblems) -> dict[str, Any]:
     return out
 
 
-def _labels(raw: Any, key: str, names: tuple[str, ...], p: _FileProblems) -> dict[str, str]:
+def _labels(raw: Any, key: str, names: tuple[str, ...], p: Reader) -> dict[str, str]:
     if not isinstance(raw, dict):
         p.add(key, "missing table")
         return {}
@@ -395,7 +368,7 @@ def _labels(raw: Any, key: str, names: tuple[str, ...], p: _FileProblems) -> dic
     return {name: raw[name] for name in names if _text(raw.get(name))}
 
 
-def _features(raw: Any, p: _FileProblems) -> dict[str, Feature]:
+def _features(raw: Any, p: Reader) -> dict[str, Feature]:
     if not isinstance(raw, dict):
         p.add("features", "missing table")
         return {}
@@ -411,24 +384,11 @@ def _features(raw: Any, p: _FileProblems) -> dict[str, Feature]:
     return out
 
 
-def _reference_ids(root: Path, p: _FileProblems) -> set[str]:
-    try:
-        with (root / "content" / "references.toml").open("rb") as fh:
-            return set(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        p.add("(references)", f"content/references.toml cannot be read: {exc}")
-        return set()
-
-
-def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> IntegrationRules:
-    """Validate parsed TOML; raise ContentError listing every problem."""
-    p = _FileProblems(RULES_FILE)
+def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> IntegrationRules | None:
+    """Validate parsed TOML; None (with every problem recorded) when it is broken."""
+    refs = p.references
     _unknown_keys(raw, TOP_KEYS, "", p)
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        p.add("reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        p.add("reviewed", f"{reviewed.isoformat()} is in the future")
+    reviewed = p.date(raw, "reviewed", "")
     candidates = raw.get("candidates")
     if (
         not isinstance(candidates, list)
@@ -476,32 +436,26 @@ def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> Integra
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
         version=version,
     )
-    if p.items:
-        raise ContentError(p.items)
-    return result
+    return result if p.clean else None
 
 
-def load_integration_rules(root: Path | None = None) -> IntegrationRules:
-    """Read and validate resources/rules/integration.toml (``root`` defaults to resources/)."""
-    base = root or resources_dir()
-    path = base / RULES_FILE
-    p = _FileProblems(RULES_FILE)
-    try:
-        data = path.read_bytes()
-        raw = tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise ContentError(
-            [f"{RULES_FILE}: (file): cannot be read: {exc.strerror or exc}"]
-        ) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError([f"{RULES_FILE}: (file): not valid TOML: {exc}"]) from exc
-    refs = _reference_ids(base, p)
-    if p.items:
-        raise ContentError(p.items)
-    return parse_rules(raw, refs, hashlib.sha256(data).hexdigest()[:10])
+def load_integration(
+    root: Path, problems: Problems, references: Iterable[str]
+) -> IntegrationRules | None:
+    """``rules/integration.toml``, validated; None (with the problems recorded) if broken."""
+    raw = read_toml(root / RULES_FILE, RULES_FILE, problems, "rules")
+    if raw is None:
+        return None
+    version = hashlib.sha256((root / RULES_FILE).read_bytes()).hexdigest()[:10]
+    return _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)
 
 
-@cache
-def bundled_rules() -> IntegrationRules:
-    """The rules shipped with kapdesk, read once per process."""
-    return load_integration_rules()
+def parse_rules(
+    raw: Mapping[str, Any], references: Iterable[str], version: str
+) -> IntegrationRules:
+    """Validate already-parsed rules; ContentError listing every problem."""
+    problems = Problems()
+    rules = _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)
+    if problems or rules is None:
+        raise ContentError(problems.items)
+    return rules
