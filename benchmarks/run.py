@@ -14,6 +14,9 @@ Measures, in one run on this machine:
   ratio (target ≤ 1.5);
 - in-process (the GUI's path), a warm handout preview (target ≤ 150 ms) and a warm
   patient comparison sheet (≤ 300 ms).
+- rating scales: validating resources/scales/ (what kb build does), scoring a PCL-5
+  (p50/p95 per call, what the Scales page does on every key), and laying out a PHQ-9
+  summary with a trend.
 Timings are figures, never test assertions.
 """
 
@@ -271,6 +274,49 @@ def synthetic_kb(path: Path, documents: int) -> tuple[object, list[str]]:
     return db, typical, vocabulary[:5]
 
 
+def scales() -> dict[str, float]:
+    """Load the scales, score a PCL-5 per keystroke, lay out a PHQ-9 summary with a trend."""
+    from datetime import date
+
+    from kapdesk.content.modalities import load_references
+    from kapdesk.content.model import KBVersion
+    from kapdesk.content.problems import Problems
+    from kapdesk.content.scales import load_scales
+    from kapdesk.decide.scales import PreviousTotal, score
+    from kapdesk.documents.scale_sheet import summary_pdf
+    from kapdesk.paths import resources_dir
+    from kapdesk.profile import ClinicProfile
+
+    problems = Problems()
+    references = set(load_references(resources_dir(), problems))
+    start = time.perf_counter()
+    library = load_scales(resources_dir(), problems, references)
+    load_ms = (time.perf_counter() - start) * 1000
+    assert library is not None and not problems, problems.items
+    pcl5 = library.scales["pcl5"]
+    answers = [2, 1, 0, 3, 2, 2, 1, 2, 2, 0, 1, 3, 2, 1, 2, 2, 0, 1, None, None]
+    times = []
+    for _ in range(500):
+        start = time.perf_counter()
+        score(pcl5, answers)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    phq9 = library.scales["phq9"]
+    previous = [PreviousTotal(date(2026, 9, 14), 21), PreviousTotal(date(2026, 10, 12), 17)]
+    result = score(phq9, [2, 2, 1, 1, 2, 1, 1, 0, 1], previous=previous)
+    version = KBVersion("0" * 64, date(2026, 12, 7))
+    references = {ref: ref for ref in references}
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version, references=references)
+    start = time.perf_counter()  # the second layout: fonts are registered by the first
+    summary_pdf(result, profile=ClinicProfile(), kb_version=version, references=references)
+    return {
+        "load_ms": round(load_ms, 1),
+        "score_pcl5_p50_ms": round(times[len(times) // 2], 3),
+        "score_pcl5_p95_ms": round(times[int(len(times) * 0.95)], 3),
+        "summary_pdf_ms": round((time.perf_counter() - start) * 1000, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9, help="startup runs per program")
@@ -304,6 +350,7 @@ def main() -> None:
             **latency(db, queries, repeat=5),
         }
         db.close()
+    results["scales"] = scales()
     results["startup"] = startup(args.runs)
     results["targets"] = {
         "startup_ratio_max": 1.5,

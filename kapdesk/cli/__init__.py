@@ -59,10 +59,9 @@ def _pages(count: int) -> str:
 
 
 def _open_kb(args: argparse.Namespace):
-    from kapdesk.kb.store import ensure_kb
+    from kapdesk.kb.store import open_active_kb
 
-    kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
-    return kb
+    return open_active_kb(AppPaths.resolve(args.data_dir))
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -128,6 +127,9 @@ def cmd_kb_info(args: argparse.Namespace) -> int:
             "version": kb.version.short,
             "content_hash": kb.version.content_hash,
             "reviewed": kb.version.reviewed.isoformat(),
+            "content_version": kb.release.content_version,
+            "content_origin": kb.origin,
+            "expires": kb.release.expires.isoformat(),
             **kb.stats(),
         }
     if args.json:
@@ -390,7 +392,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("scales", "pack")
 
 
 def _limit(value: str) -> int:

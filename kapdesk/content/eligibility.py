@@ -282,9 +282,6 @@ class _Reader(Reader):
         super().__init__(problems, RULES_FILE, "rules", references)
         self.questions: dict[str, Question] = {}
 
-    def unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
-        self.keys(raw, where, allowed)
-
     # --- conditions
     def condition(self, raw: Any, where: str) -> Condition | None:
         if not isinstance(raw, dict):
@@ -328,7 +325,7 @@ class _Reader(Reader):
         if not isinstance(raw, dict):
             self.add(where, "must be a table")
             return
-        self.unknown_keys(raw, QUESTION_KEYS, where)
+        self.keys(raw, where, QUESTION_KEYS)
         key = raw.get("key")
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
             self.add(f"{where}.key", f"{key!r} must be a snake_case answer key")
@@ -417,7 +414,7 @@ class _Reader(Reader):
         if ident in seen:
             self.add(where, "id used twice")
         seen.add(ident)
-        self.unknown_keys(raw, keys, where)
+        self.keys(raw, where, keys)
         return ident
 
     def criterion(self, raw: Any, index: int, seen: set[str]) -> Criterion | None:
@@ -455,7 +452,7 @@ class _Reader(Reader):
         if not isinstance(raw, dict):
             self.add(where, "missing table [evidence]")
             raw = {}
-        self.unknown_keys(raw, {"id", "esketamine", "routes", "conditions", "no_rating"}, where)
+        self.keys(raw, where, {"id", "esketamine", "routes", "conditions", "no_rating"})
         route_q, condition_q = self.questions.get("route"), self.questions.get("condition")
         routes = {c.value for c in route_q.choices} if route_q else set()
         conditions = {c.value for c in condition_q.choices} if condition_q else set()
@@ -475,7 +472,7 @@ class _Reader(Reader):
             if not isinstance(entry, dict):
                 self.add(key, "must be a table of text and sources")
                 continue
-            self.unknown_keys(entry, {"text", "sources"}, key)
+            self.keys(entry, key, {"text", "sources"})
             text = self.text(entry, "text", key)
             no_rating[name] = NoRating(text, self.sources(entry, key, may_be_empty=True))
         for name in sorted((routes - set(route_map)) | (conditions - set(condition_map))):
@@ -505,7 +502,7 @@ class _Reader(Reader):
         if not isinstance(raw, dict):
             self.add(where, "missing table [reference_regimen]")
             return None
-        self.unknown_keys(raw, REGIMEN_KEYS, where)
+        self.keys(raw, where, REGIMEN_KEYS)
         route_q = self.questions.get("route")
         route = raw.get("route")
         if route_q is None or route not in [c.value for c in route_q.choices]:
@@ -559,7 +556,7 @@ def _table(raw: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
 
 def _parse(raw: dict[str, Any], reader: _Reader) -> dict[str, Any]:
     """Every part of the rules file, validated; problems go to ``reader``."""
-    reader.unknown_keys(raw, TOP_KEYS, "")
+    reader.keys(raw, "", TOP_KEYS)
     reviewed = reader.date(raw, "reviewed", "")
     groups: dict[str, str] = {}
     for name, entry in _table(raw, "groups", reader).items():
@@ -570,7 +567,7 @@ def _parse(raw: dict[str, Any], reader: _Reader) -> dict[str, Any]:
             groups[name] = label.strip()
     tiers: dict[str, TierText] = {}
     raw_tiers = _table(raw, "tiers", reader)
-    reader.unknown_keys(raw_tiers, set(TIERS), "tiers")
+    reader.keys(raw_tiers, "tiers", set(TIERS))
     for tier in TIERS:
         entry = raw_tiers.get(tier)
         if not isinstance(entry, dict):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kapdesk.content.model import LANGUAGES, MODALITY_IDS
-from kapdesk.content.problems import Problems, nonempty_str
+from kapdesk.content.problems import Problems, Reader, nonempty_str
 from kapdesk.content.problems import read_toml as _read_toml
 from kapdesk.errors import UserInputError
 
@@ -56,8 +56,6 @@ STRING_KEYS = (
     "date",
 )
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Three or more words in capitals in a row read as shouting and are hard to read.
-_CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ]{2,}(?:\s+[A-ZÁÉÍÓÚÑÜ]{2,}\b){2,}")
 _SENTENCE_END = (".", "!", "?")
 
 
@@ -370,83 +368,30 @@ def read_toml(path: Path, rel: str, problems: Problems) -> dict[str, Any] | None
     return _read_toml(path, rel, problems, "handout")
 
 
-def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(nonempty_str(v) for v in value)
-
-
 def check_text(text: str, rel: str, key: str, problems: Problems) -> None:
-    """Plain-language rules the code can check, and that the bundled font can draw it."""
-    from kapdesk.content.glyphs import undrawable
-
-    shouting = _CAPITALS.search(text)
-    if shouting:
-        problems.add(rel, key, f"'{shouting.group()}' is in capitals; write it in lower case")
-    bad = undrawable(text)
-    if bad:
-        position, char = bad[0]
-        problems.add(
-            rel,
-            key,
-            f"character U+{ord(char):04X} at position {position} cannot be printed "
-            "with the bundled font",
-        )
+    """Plain-language rules the code can check, and that the bundled fonts can draw it."""
+    Reader(problems, rel, "handout").printable(text, key)
 
 
-def check_sources(raw: Any, rel: str, key: str, references: set[str], problems: Problems) -> tuple:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
-        problems.add(rel, key, "must be a list of reference ids")
-        return ()
-    for source in raw:
-        if source not in references:
-            problems.add(rel, key, f"'{source}' is not in content/references.toml")
-    return tuple(raw)
-
-
-def _block(raw: Any, rel: str, key: str, lang: str, references: set[str], problems: Problems):
-    if not isinstance(raw, dict):
-        problems.add(rel, key, "must be a table ([[blocks]])")
+def _block(raw: Any, r: Reader, key: str, lang: str) -> Block | None:
+    if r.table(raw, key, "a table ([[blocks]])") is None:
         return None
-    kind = raw.get("type")
-    if kind not in BLOCK_KEYS:
-        problems.add(
-            rel,
-            f"{key}.type",
-            f"{kind!r} is not a block type (allowed: " + ", ".join(BLOCK_KEYS) + ")",
-        )
+    kind = r.choice(raw, "type", key, BLOCK_KEYS, "a block type")
+    if not kind:
         return None
-    allowed = BLOCK_KEYS[kind] | {"type"}
-    for unknown in sorted(set(raw) - allowed):
-        problems.add(
-            rel,
-            f"{key}.{unknown}",
-            f"not a key of a {kind} block (allowed: {', '.join(sorted(allowed))})",
-        )
+    r.keys(raw, key, BLOCK_KEYS[kind] | {"type"})
     fields: dict[str, Any] = {"type": kind}
     for name in sorted(BLOCK_KEYS[kind] - {"sources"}):
-        value = raw.get(name)
         if name == "text":
-            if not nonempty_str(value):
-                problems.add(rel, f"{key}.text", "missing or empty text")
-                continue
-            fields["text"] = value.strip()
-            check_text(value, rel, f"{key}.text", problems)
+            fields["text"] = r.printable(r.text(raw, "text", key), f"{key}.text")
         else:
-            if not _string_list(value):
-                problems.add(rel, f"{key}.{name}", "must be a non-empty list of non-empty texts")
-                continue
-            fields[name] = tuple(v.strip() for v in value)
-            for index, item in enumerate(value):
-                check_text(item, rel, f"{key}.{name}[{index}]", problems)
-    if kind == "heading" and "text" in fields:
-        heading = fields["text"]
-        if not heading.endswith("?") or (lang == "es" and "¿" not in heading):
-            mark = "¿…?" if lang == "es" else "…?"
-            problems.add(rel, f"{key}.text", f"headings are questions a patient asks ({mark})")
-    fields["sources"] = check_sources(
-        raw.get("sources"), rel, f"{key}.sources", references, problems
-    )
+            items = r.texts(raw, name, key)
+            fields[name] = tuple(
+                r.printable(item, f"{key}.{name}[{i}]") for i, item in enumerate(items)
+            )
+    if kind == "heading":
+        r.question_heading(fields["text"], f"{key}.text", lang)
+    fields["sources"] = r.sources(raw, key, may_be_empty=True)
     return Block(**fields)
 
 
@@ -482,50 +427,30 @@ def _load_handout(
     raw = read_toml(path, rel, problems)
     if raw is None:
         return None
-    before = len(problems)
-    for unknown in sorted(set(raw) - HANDOUT_KEYS):
-        problems.add(rel, unknown, "unknown key")
+    r = Reader(problems, rel, "handout", references)
+    r.keys(raw, "", HANDOUT_KEYS)
     if raw.get("id") != path.stem:
-        problems.add(rel, "id", f"{raw.get('id')!r} must equal the file name '{path.stem}'")
+        r.add("id", f"{raw.get('id')!r} must equal the file name '{path.stem}'")
     if raw.get("lang") != lang:
-        problems.add(rel, "lang", f"{raw.get('lang')!r} must equal the folder '{lang}'")
-    for key in ("title", "purpose"):
-        if not nonempty_str(raw.get(key)):
-            problems.add(rel, key, "missing or empty")
-        else:
-            check_text(raw[key], rel, key, problems)
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        problems.add(rel, "reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        problems.add(rel, "reviewed", f"{reviewed.isoformat()} is in the future")
+        r.add("lang", f"{raw.get('lang')!r} must equal the folder '{lang}'")
+    title = r.printable(r.text(raw, "title", ""), "title")
+    purpose = r.printable(r.text(raw, "purpose", ""), "purpose")
+    reviewed = r.date(raw, "reviewed", "")
     raw_blocks = raw.get("blocks")
-    blocks = []
     if not isinstance(raw_blocks, list) or not raw_blocks:
-        problems.add(rel, "blocks", "missing: a handout needs its blocks ([[blocks]])")
+        r.add("blocks", "missing: a handout needs its blocks ([[blocks]])")
         raw_blocks = []
-    for index, item in enumerate(raw_blocks):
-        block = _block(item, rel, f"blocks[{index}]", lang, references, problems)
-        if block:
-            blocks.append(block)
+    found = [_block(item, r, f"blocks[{i}]", lang) for i, item in enumerate(raw_blocks)]
+    blocks = tuple(block for block in found if block)
     kinds = [b.type for b in blocks]
     if raw_blocks and kinds.count("call") != 1:
-        problems.add(rel, "blocks", f"{kinds.count('call')} call blocks; exactly one is needed")
+        r.add("blocks", f"{kinds.count('call')} call blocks; exactly one is needed")
     if raw_blocks and "steps" not in kinds:
-        problems.add(rel, "blocks", "no steps block; at least one is needed (what to do)")
+        r.add("blocks", "no steps block; at least one is needed (what to do)")
     pemat = pemat_answers(raw.get("pemat"), rel, pemat_items, problems)
-    if len(problems) > before:
+    if not r.clean or reviewed is None:
         return None
-    return Handout(
-        id=raw["id"],
-        lang=lang,
-        title=raw["title"].strip(),
-        purpose=raw["purpose"].strip(),
-        reviewed=reviewed,
-        blocks=tuple(blocks),
-        pemat=pemat,
-        file=rel,
-    )
+    return Handout(raw["id"], lang, title, purpose, reviewed, blocks, pemat, rel)
 
 
 def _compare_pair(first: Handout, other: Handout, problems: Problems) -> None:

@@ -125,7 +125,7 @@ class IntegrationRules:
     position_points: tuple[float, ...]
     evidence_points: Mapping[str, float]
     caution_lower: float
-    weak_ratings: frozenset[str]
+    weak_ratings: tuple[str, ...]  # sorted: the compiled bytes do not depend on set order
     training_terms: tuple[str, ...]
     training_none: str
     text: Mapping[str, str]
@@ -142,21 +142,11 @@ class IntegrationRules:
         return self.position_points[min(index, len(self.position_points) - 1)]
 
 
-def _text(value: Any) -> bool:
-    return nonempty_str(value)
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: Reader) -> None:
-    p.keys(raw, key, allowed)
-
-
-def _sourced(
-    raw: Any, key: str, p: Reader, refs: object = None, *, text_key: str = "text", extra=()
-) -> Sourced | None:
+def _sourced(raw: Any, key: str, p: Reader, *, text_key: str = "text", extra=()) -> Sourced | None:
     if p.table(raw, key, f"a table with {text_key}, sources and evidence") is None:
         return None
     before = len(p.problems)
@@ -209,7 +199,7 @@ def _modalities(raw: Any, key: str, p: Reader, candidates: tuple[str, ...]) -> t
 
 
 def _cautions(
-    raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any], *, block: bool
+    raw: Any, key: str, p: Reader, rules: dict[str, Any], *, block: bool
 ) -> tuple[Caution, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
@@ -218,7 +208,7 @@ def _cautions(
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
         extra = ("modalities", "when") if block else ("modalities", "when", "lower")
-        statement = _sourced(item, where, p, refs, extra=extra)
+        statement = _sourced(item, where, p, extra=extra)
         if statement is None:
             continue
         mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
@@ -232,20 +222,20 @@ def _cautions(
     return tuple(out)
 
 
-def _statements(raw: Any, key: str, p: Reader, refs: set[str]) -> tuple[Sourced, ...]:
+def _statements(raw: Any, key: str, p: Reader) -> tuple[Sourced, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
         return ()
-    items = (_sourced(item, f"{key}[{i}]", p, refs) for i, item in enumerate(raw))
+    items = (_sourced(item, f"{key}[{i}]", p) for i, item in enumerate(raw))
     return tuple(s for s in items if s)
 
 
-def _row(raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any]) -> Row | None:
+def _row(raw: Any, key: str, p: Reader, rules: dict[str, Any]) -> Row | None:
     if not isinstance(raw, dict):
         p.add(key, "must be a table")
         return None
-    _unknown_keys(raw, ROW_KEYS, key, p)
-    if not _text(raw.get("id")) or not _text(raw.get("label")):
+    p.keys(raw, key, ROW_KEYS)
+    if not nonempty_str(raw.get("id")) or not nonempty_str(raw.get("label")):
         p.add(key, "needs a non-empty id and label")
         return None
     key = f"rows.{raw['id']}"
@@ -258,7 +248,7 @@ def _row(raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any]) -
         raw_suggest = []
     for index, item in enumerate(raw_suggest):
         where = f"{key}.suggest[{index}]"
-        reason = _sourced(item, where, p, refs, text_key="reason", extra=("modality",))
+        reason = _sourced(item, where, p, text_key="reason", extra=("modality",))
         if reason is None:
             continue
         modality = item.get("modality")
@@ -277,28 +267,28 @@ def _row(raw: Any, key: str, p: Reader, refs: set[str], rules: dict[str, Any]) -
         label=raw["label"].strip(),
         when=when,
         suggest=tuple(suggest),
-        cautions=_cautions(raw.get("caution", []), f"{key}.caution", p, refs, rules, block=False),
-        blocks=_cautions(raw.get("block", []), f"{key}.block", p, refs, rules, block=True),
-        alerts=_statements(raw.get("alert", []), f"{key}.alert", p, refs),
-        notes=_statements(raw.get("note", []), f"{key}.note", p, refs),
+        cautions=_cautions(raw.get("caution", []), f"{key}.caution", p, rules, block=False),
+        blocks=_cautions(raw.get("block", []), f"{key}.block", p, rules, block=True),
+        alerts=_statements(raw.get("alert", []), f"{key}.alert", p),
+        notes=_statements(raw.get("note", []), f"{key}.note", p),
     )
 
 
-def _timing(raw: Any, p: Reader, refs: set[str]) -> tuple[Timing, ...]:
+def _timing(raw: Any, p: Reader) -> tuple[Timing, ...]:
     if not isinstance(raw, list) or not raw:
         p.add("timing", "must be a non-empty array of tables")
         return ()
     out = []
     for index, item in enumerate(raw):
         ident = item.get("id") if isinstance(item, dict) else None
-        where = f"timing.{ident}" if _text(ident) else f"timing[{index}]"
+        where = f"timing.{ident}" if nonempty_str(ident) else f"timing[{index}]"
         extra = ("id", "hypothesis", "evidence_strength")
-        statement = _sourced(item, where, p, refs, extra=extra)
+        statement = _sourced(item, where, p, extra=extra)
         if statement is None:
             continue
         hypothesis = item.get("hypothesis", False)
         strength = item.get("evidence_strength")
-        if not _text(item.get("id")):
+        if not nonempty_str(item.get("id")):
             p.add(f"{where}.id", "missing or empty")
         elif not isinstance(hypothesis, bool):
             p.add(f"{where}.hypothesis", f"{hypothesis!r} must be true or false")
@@ -319,14 +309,12 @@ def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
         "position_points": (1.0,),
         "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
         "caution_lower": 0.0,
-        "weak_ratings": frozenset(),
+        "weak_ratings": (),
     }
     if not isinstance(raw, dict):
         p.add("scoring", "missing table")
         return out
-    _unknown_keys(
-        raw, {"position_points", "evidence_points", "caution_lower", "weak_ratings"}, "scoring", p
-    )
+    p.keys(raw, "scoring", {"position_points", "evidence_points", "caution_lower", "weak_ratings"})
     points = raw.get("position_points")
     if (
         not isinstance(points, list)
@@ -353,7 +341,7 @@ def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
     if not isinstance(weak, list) or not set(weak) <= set(STRENGTHS):
         p.add("scoring.weak_ratings", f"must be a list of ratings from {', '.join(STRENGTHS)}")
     else:
-        out["weak_ratings"] = frozenset(weak)
+        out["weak_ratings"] = tuple(sorted(set(weak)))
     return out
 
 
@@ -361,33 +349,34 @@ def _labels(raw: Any, key: str, names: tuple[str, ...], p: Reader) -> dict[str, 
     if not isinstance(raw, dict):
         p.add(key, "missing table")
         return {}
-    _unknown_keys(raw, set(names), key, p)
+    p.keys(raw, key, set(names))
     for name in names:
-        if not _text(raw.get(name)):
+        if not nonempty_str(raw.get(name)):
             p.add(f"{key}.{name}", "missing or empty text")
-    return {name: raw[name] for name in names if _text(raw.get(name))}
+    return {name: raw[name] for name in names if nonempty_str(raw.get(name))}
 
 
 def _features(raw: Any, p: Reader) -> dict[str, Feature]:
     if not isinstance(raw, dict):
         p.add("features", "missing table")
         return {}
-    _unknown_keys(raw, set(BOOLEAN_FEATURES), "features", p)
+    p.keys(raw, "features", set(BOOLEAN_FEATURES))
     out = {}
     for name in BOOLEAN_FEATURES:
         entry = raw.get(name)
-        if not isinstance(entry, dict) or not all(_text(entry.get(k)) for k in ("label", "help")):
+        if not isinstance(entry, dict) or not all(
+            nonempty_str(entry.get(k)) for k in ("label", "help")
+        ):
             p.add(f"features.{name}", "needs a label and help text")
             continue
-        _unknown_keys(entry, {"label", "help"}, f"features.{name}", p)
+        p.keys(entry, f"features.{name}", {"label", "help"})
         out[name] = Feature(entry["label"], entry["help"])
     return out
 
 
 def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> IntegrationRules | None:
     """Validate parsed TOML; None (with every problem recorded) when it is broken."""
-    refs = p.references
-    _unknown_keys(raw, TOP_KEYS, "", p)
+    p.keys(raw, "", TOP_KEYS)
     reviewed = p.date(raw, "reviewed", "")
     candidates = raw.get("candidates")
     if (
@@ -404,8 +393,8 @@ def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> Integration
         not isinstance(training, dict)
         or not isinstance(training.get("terms"), list)
         or not training["terms"]
-        or not all(_text(t) for t in training["terms"])
-        or not _text(training.get("none_text"))
+        or not all(nonempty_str(t) for t in training["terms"])
+        or not nonempty_str(training.get("none_text"))
     ):
         p.add("training", "needs terms (a list of words) and none_text")
         training = {"terms": [], "none_text": ""}
@@ -413,7 +402,7 @@ def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> Integration
     if not isinstance(rows_raw, list) or not rows_raw:
         p.add("rows", "must be a non-empty array of tables")
         rows_raw = []
-    rows = [_row(item, f"rows[{i}]", p, refs, rules) for i, item in enumerate(rows_raw)]
+    rows = [_row(item, f"rows[{i}]", p, rules) for i, item in enumerate(rows_raw)]
     ids = [row.id for row in rows if row]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         p.add(f"rows.{duplicate}", "id used twice")
@@ -430,9 +419,9 @@ def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> Integration
             raw.get("dissociation"), "dissociation", DISSOCIATION_LEVELS, p
         ),
         features=_features(raw.get("features"), p),
-        general=_statements(raw.get("general", []), "general", p, refs),
+        general=_statements(raw.get("general", []), "general", p),
         rows=tuple(row for row in rows if row),
-        timing=_timing(raw.get("timing"), p, refs),
+        timing=_timing(raw.get("timing"), p),
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
         version=version,
     )

@@ -9,16 +9,24 @@ README) is a problem too: nothing reaches the program unchecked.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kapdesk import paths
 from kapdesk.content.eligibility import EligibilityRules, load_eligibility
+from kapdesk.content.files import (  # noqa: F401 (the file kinds are part of this API)
+    ALLOWED_OTHER,
+    FILE_KINDS,
+    FileKind,
+    content_files,
+    content_hash,
+    kind_of,
+    source_stamp,
+    unclaimed_files,
+)
 from kapdesk.content.handouts import (
     HandoutLibrary,
     ScoreBook,
@@ -27,114 +35,16 @@ from kapdesk.content.handouts import (
 )
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
-from kapdesk.content.model import KBVersion, Labels, Modality, Reference
-from kapdesk.content.plan import PlanTexts, load_plan
+from kapdesk.content.model import KBVersion, Labels, Modality, Reference, Release
+from kapdesk.content.plan_wording import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
+from kapdesk.content.release import load_release
+from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
 from kapdesk.errors import ContentError
 
-
-@dataclass(frozen=True)
-class FileKind:
-    """One kind of resource file: the paths it claims and what it holds."""
-
-    name: str
-    patterns: tuple[str, ...]
-    description: str
-
-
-FILE_KINDS: tuple[FileKind, ...] = (
-    FileKind("content", ("content/modalities/*.toml",), "one treatment modality's statements"),
-    FileKind("references", ("content/references.toml",), "full citations by reference id"),
-    FileKind("labels", ("content/labels.toml",), "display labels of the vocabularies"),
-    FileKind("rules", ("rules/*.toml",), "eligibility and integration-picker rules"),
-    FileKind(
-        "wording",
-        (
-            "documents/comparison.toml",
-            "documents/integration_plan.toml",
-            "documents/strings.toml",
-            "documents/handout_strings.toml",
-        ),
-        "fixed wording of printouts, in English and Spanish",
-    ),
-    FileKind(
-        "handout",
-        (
-            "handouts/library.toml",
-            "handouts/pemat.toml",
-            "handouts/en/*.toml",
-            "handouts/es/*.toml",
-        ),
-        "patient handouts, their list, targets and PEMAT-P items",
-    ),
-)
-# Files that travel with the program but hold no content: read by path at run time.
-ALLOWED_OTHER: tuple[str, ...] = (
-    "fonts/*.ttf",
-    "fonts/LICENSE-*",
-    "icons/*",
-    "*README.md",
-    "prebuilt/*",
-)
 T = TypeVar("T")
-
-
-def kind_of(rel: str) -> FileKind | None:
-    """The kind that claims ``rel`` (a path relative to resources/), if any."""
-    for kind in FILE_KINDS:
-        if any(fnmatch(rel, pattern) for pattern in kind.patterns):
-            return kind
-    return None
-
-
-def _all_files(root: Path) -> list[str]:
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
-
-
-def content_files(root: Path | None = None) -> list[str]:
-    """Every file a kind claims, relative to resources/, in a stable order."""
-    return [rel for rel in _all_files(root or paths.resources_dir()) if kind_of(rel)]
-
-
-def unclaimed_files(root: Path | None = None) -> list[str]:
-    """Files under resources/ that are neither content nor on the allow-list."""
-    return [
-        rel
-        for rel in _all_files(root or paths.resources_dir())
-        if kind_of(rel) is None and not any(fnmatch(rel, p) for p in ALLOWED_OTHER)
-    ]
-
-
-def content_hash(root: Path | None = None) -> str:
-    """SHA-256 over every content file's relative path and bytes."""
-    base = root or paths.resources_dir()
-    digest = hashlib.sha256()
-    for rel in content_files(base):
-        digest.update(rel.encode())
-        digest.update(b"\0")
-        digest.update((base / rel).read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def source_stamp(root: Path | None = None) -> str:
-    """A fingerprint of the content files from their names, sizes and times (no reads).
-
-    Start-up compares it with the one recorded at build time; only when it differs is
-    the content hash computed, which reads the files.
-    """
-    base = root or paths.resources_dir()
-    digest = hashlib.sha256()
-    for rel in content_files(base):
-        info = (base / rel).stat()
-        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -150,6 +60,8 @@ class Compiled:
     handouts: HandoutLibrary
     plan: PlanTexts
     strings: dict[str, dict[str, str]]
+    scales: ScaleLibrary
+    release: Release
     version: KBVersion
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
@@ -167,6 +79,7 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     ref_ids = set(references)
     parts: dict[str, Any] = {"references": references}
     parts["labels"] = load_labels(base, problems)
+    parts["release"] = load_release(base, problems)
     parts["modalities"] = load_modalities(base, problems, references)
     parts["eligibility"] = load_eligibility(base, problems, ref_ids)
     parts["integration"] = load_integration(base, problems, ref_ids)
@@ -174,6 +87,7 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     parts["strings"] = load_strings(base, problems)
     parts["handouts"] = read_library(base, problems, ref_ids)
     parts["plan"] = load_plan(base, problems, ref_ids, parts["integration"], parts["handouts"])
+    parts["scales"] = load_scales(base, problems, ref_ids)
     return problems, parts
 
 
@@ -196,6 +110,7 @@ def compile_resources(
         [s.reviewed for m in parts["modalities"].values() for _, s in m.statements()]
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
         + [h.reviewed for h in handouts.texts.values()]
+        + [scale.reviewed for scale in parts["scales"].scales.values()]
     )
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},
@@ -214,7 +129,7 @@ def _measure_plans(
 ) -> PlanTexts:
     from dataclasses import replace
 
-    from kapdesk.content.plan import plan_handout, plan_key
+    from kapdesk.content.plan_wording import plan_handout, plan_key
 
     scores = {}
     for mid in rules.candidates:

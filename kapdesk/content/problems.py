@@ -19,6 +19,8 @@ from kapdesk.content.model import EVIDENCE_TYPES
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Three or more words in capitals in a row read as shouting and are hard to read.
+CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ]{2,}(?:\s+[A-ZÁÉÍÓÚÑÜ]{2,}\b){2,}")
 
 
 class Problems:
@@ -248,10 +250,28 @@ class Reader:
         seen.add(value)
         return value
 
-    def question_heading(self, text: str, where: str) -> None:
-        """Patient headings are questions a patient asks."""
-        if text and not text.rstrip().endswith("?"):
-            self.add(where, "a heading is a question a patient asks (end it with '?')")
+    def question_heading(self, text: str, where: str, lang: str = "en") -> None:
+        """Patient headings are questions a patient asks (¿…? in Spanish)."""
+        if text and (not text.endswith("?") or (lang == "es" and "¿" not in text)):
+            mark = "¿…?" if lang == "es" else "…?"
+            self.add(where, f"headings are questions a patient asks ({mark})")
+
+    def printable(self, text: str, where: str) -> str:
+        """Text a patient reads: no run of words in capitals, every character drawable."""
+        from kapdesk.content.glyphs import undrawable
+
+        shouting = CAPITALS.search(text)
+        if shouting:
+            self.add(where, f"'{shouting.group()}' is in capitals; write it in lower case")
+        bad = undrawable(text)
+        if bad:
+            position, char = bad[0]
+            self.add(
+                where,
+                f"character U+{ord(char):04X} at position {position} cannot be printed "
+                "with the bundled font",
+            )
+        return text
 
 
 def parity(

@@ -6,25 +6,28 @@ crash or a full disk never leaves a half-built knowledge base behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 import sqlite_utils
 
 from kapdesk import __version__
-from kapdesk.content.kinds import Compiled
 from kapdesk.content.model import SECTIONS, Modality
 from kapdesk.errors import DataError
+from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import configure_rank
 
-SCHEMA_VERSION = 3
+if TYPE_CHECKING:
+    from kapdesk.content.kinds import Compiled
+
+TOKENIZER = "unicode61 remove_diacritics 2"
 # The compiled objects other than modalities and references, one JSON row each.
 COMPILED_PARTS = (
     "labels",
@@ -34,19 +37,9 @@ COMPILED_PARTS = (
     "handouts",
     "plan",
     "strings",
+    "scales",
     "scores",
 )
-# Tables whose rows make up the content digest, each in a stable order.
-DIGEST_TABLES = {
-    "refs": "id",
-    "modalities": "id",
-    "statements": "id",
-    "statement_sources": "statement_id, ref_id",
-    "docs": "id",
-    "compiled": "part",
-}
-TOKENIZER = "unicode61 remove_diacritics 2"
-Progress = Callable[[int, int, str], None]
 
 
 def require_fts5() -> None:
@@ -173,21 +166,6 @@ def insert_docs(db: sqlite_utils.Database, docs: Iterable[dict[str, str]]) -> No
     db["docs"].insert_all(docs, batch_size=2000)
 
 
-def content_digest(db: sqlite_utils.Database | sqlite3.Connection) -> str:
-    """SHA-256 over every row of the content tables, in a stable order.
-
-    Recorded in the manifest at build time and recomputed whenever the database is
-    opened, so a changed byte in any stored statement is found before it is shown.
-    """
-    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
-    digest = hashlib.sha256()
-    for table, order in DIGEST_TABLES.items():
-        digest.update(table.encode())
-        for row in conn.execute(f"SELECT * FROM [{table}] ORDER BY {order}"):
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
 def build(content: Compiled, target: Path, progress: Progress | None = None) -> Path:
     """Build the knowledge base for ``content`` at ``target``; return ``target``."""
     require_fts5()
@@ -222,6 +200,10 @@ def build(content: Compiled, target: Path, progress: Progress | None = None) -> 
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
                         {"key": "program_version", "value": __version__},
+                        # the publisher's release (resources/content/release.toml)
+                        {"key": "content_version", "value": str(content.release.content_version)},
+                        {"key": "expires", "value": content.release.expires.isoformat()},
+                        {"key": "min_program", "value": content.release.min_program},
                         {"key": "content_digest", "value": content_digest(db)},
                     ]
                 )

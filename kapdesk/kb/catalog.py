@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from kapdesk.content.handouts import HandoutLibrary
     from kapdesk.content.integration import IntegrationRules
     from kapdesk.content.model import KBVersion, Labels
-    from kapdesk.content.plan import PlanTexts
+    from kapdesk.content.plan_wording import PlanTexts
+    from kapdesk.content.scales import ScaleLibrary
 
 
 class Catalog:
@@ -73,7 +74,7 @@ class Catalog:
     @cached_property
     def plan(self) -> PlanTexts:
         """The integration plan's wording, with its measured readability."""
-        from kapdesk.content.plan import PlanTexts
+        from kapdesk.content.plan_wording import PlanTexts
 
         return self._decode("plan", PlanTexts)
 
@@ -81,6 +82,13 @@ class Catalog:
     def wording(self) -> dict[str, dict[str, Any]]:
         """The comparison's fixed wording by language."""
         return self._decode("wording", dict[str, dict[str, Any]])
+
+    @cached_property
+    def scales(self) -> ScaleLibrary:
+        """The rating scales, the licence registry and the forms' wording."""
+        from kapdesk.content.scales import ScaleLibrary
+
+        return self._decode("scales", ScaleLibrary)
 
     @cached_property
     def scores(self) -> dict[str, float]:
@@ -132,6 +140,11 @@ def integration_rules() -> IntegrationRules:
 def wording(lang: str) -> dict[str, Any]:
     """The comparison's fixed wording in ``lang``."""
     return current().wording[lang]
+
+
+def scale_library() -> ScaleLibrary:
+    """The rating scales of the active knowledge base."""
+    return current().scales
 
 
 def frame_strings(lang: str) -> dict[str, str]:

@@ -108,6 +108,13 @@ MUTATIONS = [
     ("handouts/es/art.toml", lambda d: d["blocks"].pop(1), "blocks"),
     ("handouts/library.toml", lambda d: d["pemat"].update(target=180), "pemat.target"),
     ("handouts/pemat.toml", lambda d: d.pop("actionability"), "actionability"),
+    # scales: a gap between bands, an unknown reference in the licence registry
+    ("scales/phq9.toml", lambda d: d["band"][2].update(low=11), "band.11.low"),
+    (
+        "scales/not_shipped.toml",
+        lambda d: d["scale"][0].update(sources=["nobody-2099"]),
+        "scale.cadss.sources",
+    ),
 ]
 
 
@@ -172,6 +179,11 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
     answers.write_text('{"route": "iv", "weight_kg": 70}', encoding="utf-8")
     presentation = tmp_path / "presentation.json"
     presentation.write_text('{"trauma_origin": true, "condition": "ptsd"}', encoding="utf-8")
+    scores = tmp_path / "scores.json"
+    scores.write_text(
+        '{"items": [1, 1, 1, 1, 1, 1, 1, 1, 1], "previous": [{"date": "2026-11-02", "total": 18}]}',
+        encoding="utf-8",
+    )
     commands = [
         ["modalities"],
         ["kb", "info"],
@@ -192,6 +204,9 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
         ["pick", str(presentation), "--pdf", str(out / "p.pdf"), "--plan-pdf", str(out / "q.pdf")],
         ["handout", "list"],
         ["handout", "what-is-kap", "emdr", "--lang", "es", "--out", str(out / "h.pdf")],
+        ["scales", "list"],
+        ["score", "phq9", str(scores), "--pdf", str(out / "score.pdf")],
+        ["form", "phq9", "--lang", "es", "--large-print", "--pdf", str(out / "f.pdf")],
     ]
     for args in commands:
         code, _, err = run(capsys, data_dir, *args)
@@ -246,3 +261,20 @@ def test_a_rebuild_measures_only_the_texts_that_changed(
         assert built and len(measured) == 1 and "Read it." in measured[0]
         library = kb.catalog.handouts
         assert library.readability(library.get("ifs", "en")).score > 0
+
+
+def test_the_build_is_reproducible_across_processes(tmp_path: Path) -> None:
+    """Same resources, same compiled rows: the digest does not depend on hash seeds."""
+    import sqlite3
+
+    digests = []
+    for seed in ("1", "2"):
+        data = tmp_path / f"data-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-m", "kapdesk", "--data-dir", str(data), "kb", "build"]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        with sqlite3.connect(data / "knowledge-base.sqlite3") as conn:
+            row = conn.execute("SELECT value FROM manifest WHERE key = 'content_digest'")
+            digests.append(row.fetchone()[0])
+        conn.close()
+    assert digests[0] == digests[1]

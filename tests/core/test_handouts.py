@@ -146,7 +146,7 @@ def test_unknown_topic_and_language_list_the_valid_ones(handout_root: Path) -> N
         (
             "en/emdr.toml",
             lambda d: d["blocks"][1].update(items=["x"]),
-            "handouts/en/emdr.toml: blocks[1].items: not a key of a paragraph block",
+            "handouts/en/emdr.toml: blocks[1].items: unknown key (allowed: sources, text, type)",
         ),
         (
             "en/emdr.toml",
@@ -182,7 +182,7 @@ def test_all_problems_are_listed_at_once(handout_root: Path) -> None:
     edit(handout_root, "en/emdr.toml", lambda d: d.update(title=""))
     edit(handout_root, "es/after-your-session.toml", lambda d: d["pemat"].pop("u1"))
     found = problems(handout_root)
-    assert "handouts/en/emdr.toml: title: missing or empty" in found
+    assert "handouts/en/emdr.toml: title: missing or empty text" in found
     assert any(p.startswith("handouts/es/after-your-session.toml: pemat.u1") for p in found)
 
 

@@ -34,8 +34,9 @@ def test_unknown_modality_lists_valid_ids(kb) -> None:
 
 def test_version_is_content_hash_and_latest_review(kb) -> None:
     assert kb.version.content_hash == content_hash()
-    latest = max(s.reviewed for m in kb.modalities() for _, s in m.statements())
-    assert kb.version.reviewed == latest
+    statements = [s.reviewed for m in kb.modalities() for _, s in m.statements()]
+    scales = [scale.reviewed for scale in kb.catalog.scales.scales.values()]
+    assert kb.version.reviewed == max(statements + scales)
 
 
 def test_racemic_ketamine_is_said_to_be_off_label(kb) -> None:

@@ -27,7 +27,6 @@ from kapdesk.content.handouts import (
     Handout,
     HandoutLibrary,
     Readability,
-    check_text,
     pemat_answers,
 )
 from kapdesk.content.integration import IntegrationRules
@@ -96,16 +95,15 @@ def _placeholders(text: str) -> set[str]:
         return {""}
 
 
-class _Reader:
-    """Reads one language table, recording every problem as ``file: key: what is wrong``."""
+class _Reader(Reader):
+    """The shared checks for one language table of the plan (keys start with the language)."""
 
     def __init__(self, problems: Problems, references: set[str], lang: str) -> None:
-        self.problems = problems
-        self.references = references
+        super().__init__(problems, PLAN_FILE, "wording", references)
         self.lang = lang
 
     def add(self, key: str, message: str) -> None:
-        self.problems.add(PLAN_FILE, f"{self.lang}.{key}", message, "wording")
+        super().add(f"{self.lang}.{key}", message)
 
     def text(self, raw: Any, key: str, allowed: frozenset[str] = frozenset()) -> str:
         if not nonempty_str(raw):
@@ -117,25 +115,12 @@ class _Reader:
             self.add(
                 key, f"placeholder {{{sorted(bad)[0]}}} is not allowed here (allowed: {shown})"
             )
-        check_text(raw, PLAN_FILE, f"{self.lang}.{key}", self.problems)
-        return raw.strip()
+        return self.printable(raw.strip(), key)
 
     def sources(self, raw: dict[str, Any], key: str, wanted: str) -> tuple[str, ...]:
         """The reference ids of a table holding ``wanted``; every fact cites a source."""
-        for unknown in sorted(set(raw) - {wanted, "sources"}):
-            self.add(f"{key}.{unknown}", f"unknown key (allowed: {wanted}, sources)")
-        if not raw.get("sources"):
-            self.add(f"{key}.sources", "missing: every statement lists its reference ids")
-        value = raw.get("sources")
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(f"{key}.sources", "must be a list of reference ids")
-            return ()
-        for source in value:
-            if source not in self.references:
-                self.add(f"{key}.sources", f"'{source}' is not in content/references.toml")
-        return tuple(value)
+        self.keys(raw, key, (wanted, "sources"))
+        return super().sources(raw, key)
 
     def sourced(self, raw: Any, key: str) -> PlanText | None:
         """A table with ``text`` and ``sources``."""
@@ -150,8 +135,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add(key, "missing table")
             return {}
-        for unknown in sorted(set(raw) - set(expected)):
-            self.add(f"{key}.{unknown}", f"unknown key (allowed: {', '.join(expected)})")
+        self.keys(raw, key, expected)
         out = {}
         for name in expected:
             if name not in raw:
@@ -166,17 +150,11 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add("headings", "missing table")
             return {}
-        for unknown in sorted(set(raw) - set(HEADINGS)):
-            self.add(f"headings.{unknown}", f"unknown key (allowed: {', '.join(HEADINGS)})")
+        self.keys(raw, "headings", HEADINGS)
         out = {}
         for name in HEADINGS:
-            heading = self.text(raw.get(name), f"headings.{name}")
-            if heading and (
-                not heading.endswith("?") or (self.lang == "es" and "¿" not in heading)
-            ):
-                mark = "¿…?" if self.lang == "es" else "…?"
-                self.add(f"headings.{name}", f"headings are questions a patient asks ({mark})")
-            out[name] = heading
+            out[name] = self.text(raw.get(name), f"headings.{name}")
+            self.question_heading(out[name], f"headings.{name}", self.lang)
         return out
 
     def steps(self, raw: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
