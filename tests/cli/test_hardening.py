@@ -134,7 +134,15 @@ PDF_COMMANDS = {
         *("compare", "kap", "cbt", "--audience", "patient", "--lang", "es", "--pdf", out)
     ],
     "handout": lambda tmp, out: ["handout", "emdr", "art", "--large-print", "--out", out],
+    "scale form": lambda tmp, out: ["form", "phq9", "--pdf", out],
+    "scale summary": lambda tmp, out: ["score", "phq9", scale_answers(tmp), "--pdf", out],
 }
+
+
+def scale_answers(tmp_path: Path) -> str:
+    path = tmp_path / "phq9.json"
+    path.write_text(json.dumps({"items": [1, 0, 2, 1, 0, 1, 0, 0, 0]}), encoding="utf-8")
+    return str(path)
 
 
 @pytest.mark.parametrize("kind", sorted(PDF_COMMANDS))
@@ -200,7 +208,10 @@ BAD_OUTPUTS = {
 
 
 @pytest.mark.parametrize("bad", sorted(BAD_OUTPUTS))
-@pytest.mark.parametrize("command", ["show", "check", "pick", "plan", "compare", "handout"])
+@pytest.mark.parametrize(
+    "command",
+    ["show", "check", "pick", "plan", "compare", "handout", "scale form", "scale summary"],
+)
 def test_item3_bad_output_paths_are_exit_2_naming_the_argument(
     data_dir: Path, tmp_path: Path, command: str, bad: str
 ) -> None:
