@@ -392,7 +392,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("scales", "pack")
+COMMAND_MODULES: tuple[str, ...] = (
+    "session",
+    "interactions",
+    "scales",
+    "pack",
+)
 
 
 def _limit(value: str) -> int:

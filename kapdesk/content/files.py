@@ -32,7 +32,11 @@ FILE_KINDS: tuple[FileKind, ...] = (
         ("content/release.toml",),
         "the content release: version, expiry date, oldest program",
     ),
-    FileKind("rules", ("rules/*.toml",), "eligibility and integration-picker rules"),
+    FileKind(
+        "rules",
+        ("rules/*.toml",),
+        "eligibility, integration-picker, session-monitoring and interaction rules",
+    ),
     FileKind(
         "wording",
         (

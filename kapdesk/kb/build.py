@@ -39,6 +39,8 @@ COMPILED_PARTS = (
     "strings",
     "scales",
     "scores",
+    "session",
+    "interactions",
 )
 
 

@@ -33,6 +33,7 @@ PAGES = (
     ("reference", "Reference"),
     ("compare", "Compare"),
     ("eligibility", "Eligibility"),
+    ("session", "Session"),
     ("picker", "Integration picker"),
     ("handouts", "Handouts"),
     ("scales", "Scales"),
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.reference = ReferencePage(self.worker, self.load_profile)
         self.reference.handout_requested.connect(self.open_handout)
         self.reference.add_to_comparison.connect(self._add_to_comparison)
+        self.reference.interactions_requested.connect(self.open_interactions)
         # Every other page is built on its first visit, so the window appears as fast
         # as an empty one; pages that start after the knowledge base opened catch up
         # through CoreWorker.when_ready.
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self._factories = {
             "compare": self._make_compare,
             "eligibility": self._make_eligibility,
+            "session": self._make_session,
             "picker": self._make_picker,
             "handouts": self._make_handouts,
             "scales": self._make_scales,
@@ -124,7 +127,15 @@ class MainWindow(QMainWindow):
     def _make_eligibility(self) -> QWidget:
         from kapdesk.ui.eligibility_page import EligibilityPage
 
-        return EligibilityPage(self.worker, self.load_profile)
+        page = EligibilityPage(self.worker, self.load_profile)
+        page.start_session.connect(self.start_session)
+        page.interactions_requested.connect(self.open_interactions)
+        return page
+
+    def _make_session(self) -> QWidget:
+        from kapdesk.ui.session_page import SessionPage
+
+        return SessionPage(self.worker, self.load_profile)
 
     def _make_picker(self) -> QWidget:
         from kapdesk.ui.picker_page import PickerPage
@@ -159,7 +170,24 @@ class MainWindow(QMainWindow):
     eligibility = property(lambda self: self.page("eligibility"))
     picker = property(lambda self: self.page("picker"))
     handouts = property(lambda self: self.page("handouts"))
+    session = property(lambda self: self.page("session"))
     scales = property(lambda self: self.page("scales"))
+
+    def start_session(self, data: dict) -> None:
+        """Open the Session page with product, route, weight and medications carried over."""
+        self.session.start_from(data)
+        self.show_page(self.session)
+
+    def open_interactions(self, names: list | None = None) -> None:
+        """The Interactions view (from the Reference and Eligibility pages)."""
+        from kapdesk.ui.session_dialogs import InteractionsDialog
+
+        if self.worker.kb is None:
+            self.statusBar().showMessage("The knowledge base is still opening; try again.", 5000)
+            return
+        dialog = InteractionsDialog(self, list(names or []))
+        self._interactions_dialog = dialog
+        dialog.show()
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):

@@ -177,6 +177,12 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
     out.mkdir()
     answers = tmp_path / "answers.json"
     answers.write_text('{"route": "iv", "weight_kg": 70}', encoding="utf-8")
+    session = tmp_path / "session.json"
+    session.write_text(
+        '{"product": "esketamine", "medications": ["modafinil"], '
+        '"readings": [{"minutes": 0, "systolic": 150, "diastolic": 95}]}',
+        encoding="utf-8",
+    )
     presentation = tmp_path / "presentation.json"
     presentation.write_text('{"trauma_origin": true, "condition": "ptsd"}', encoding="utf-8")
     scores = tmp_path / "scores.json"
@@ -204,6 +210,9 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
         ["pick", str(presentation), "--pdf", str(out / "p.pdf"), "--plan-pdf", str(out / "q.pdf")],
         ["handout", "list"],
         ["handout", "what-is-kap", "emdr", "--lang", "es", "--out", str(out / "h.pdf")],
+        ["session", str(session), "--pdf", str(out / "r.pdf")],
+        ["session", "--blank", "--product", "racemic", "--pdf", str(out / "blank.pdf")],
+        ["interactions", "diazepam", "lithium"],
         ["scales", "list"],
         ["score", "phq9", str(scores), "--pdf", str(out / "score.pdf")],
         ["form", "phq9", "--lang", "es", "--large-print", "--pdf", str(out / "f.pdf")],
