@@ -21,6 +21,7 @@ from kapdesk.decide.session import SessionResult, clock_at, session_rules
 from kapdesk.documents.frame import MARGIN, DocumentInfo, body_styles, render
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.palette import LEVEL_COLORS
 from kapdesk.profile import ClinicProfile
 
@@ -449,13 +450,10 @@ def blank_form_pdf(
 
 
 def save_pdf(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file; an unwritable path is the user's."""
-    temporary = path.with_name(path.name + ".part")
+    """Write ``data`` to ``path`` atomically; an unwritable path is the user's."""
     try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        atomic_write(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UserInputError(
             f"--pdf: '{path}' cannot be written ({exc.strerror or exc}); "
             "give a file path in a folder you can write to"

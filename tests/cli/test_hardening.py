@@ -136,6 +136,9 @@ PDF_COMMANDS = {
     "handout": lambda tmp, out: ["handout", "emdr", "art", "--large-print", "--out", out],
     "scale form": lambda tmp, out: ["form", "phq9", "--pdf", out],
     "scale summary": lambda tmp, out: ["score", "phq9", scale_answers(tmp), "--pdf", out],
+    "session form": lambda tmp, out: [
+        *("session", "--blank", "--product", "esketamine", "--pdf", out)
+    ],
 }
 
 
@@ -210,7 +213,10 @@ BAD_OUTPUTS = {
 @pytest.mark.parametrize("bad", sorted(BAD_OUTPUTS))
 @pytest.mark.parametrize(
     "command",
-    ["show", "check", "pick", "plan", "compare", "handout", "scale form", "scale summary"],
+    [
+        *("show", "check", "pick", "plan", "compare", "handout"),
+        *("scale form", "scale summary", "session form"),
+    ],
 )
 def test_item3_bad_output_paths_are_exit_2_naming_the_argument(
     data_dir: Path, tmp_path: Path, command: str, bad: str
