@@ -44,7 +44,8 @@ def result_for(kb, **raw):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("modality", CANDIDATES)
 def test_every_plan_meets_its_readability_and_pemat_targets(kb, modality, lang) -> None:
-    plan = compose_plan(kb, result_for(kb), modality, lang)
+    # Dissociation screened low, so that EMDR and ART are not blocked (§16 line 459).
+    plan = compose_plan(kb, result_for(kb, dissociation="low"), modality, lang)
     assert plan.readability.meets_target, f"{modality}/{lang}: {plan.readability}"
     expected = "fernandez_huerta" if lang == "es" else "flesch_kincaid_grade"
     assert plan.readability.target.metric == expected
@@ -54,7 +55,8 @@ def test_every_plan_meets_its_readability_and_pemat_targets(kb, modality, lang) 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("modality", CANDIDATES)
 def test_every_clinical_statement_cites_a_source(kb, modality, lang) -> None:
-    plan = compose_plan(kb, result_for(kb, offered=["cbt"]), modality, lang)
+    result = result_for(kb, offered=["cbt"], dissociation="low")
+    plan = compose_plan(kb, result, modality, lang)
     wording = load_plan_texts().wording[lang]
     name = kb.modality(modality).display_name(lang)
     # The therapy's name and "refer out" are not clinical statements.
@@ -68,7 +70,7 @@ def test_every_clinical_statement_cites_a_source(kb, modality, lang) -> None:
 
 
 def test_default_is_the_top_unblocked_candidate_the_clinic_offers(kb) -> None:
-    result = result_for(kb, trauma_origin=True, offered=["cbt", "ifs"])
+    result = result_for(kb, trauma_origin=True, offered=["cbt", "ifs"], dissociation="low")
     assert result.ranked[0].modality == "emdr" and not result.ranked[0].available
     assert plan_choice(result).modality == "cbt"
     # Nothing unblocked is offered: the top unblocked candidate, to refer out.
@@ -94,7 +96,7 @@ def test_a_blocked_or_unknown_choice_is_refused_with_a_clear_message(kb) -> None
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pdf_names_the_therapy_the_timing_and_who_to_call(kb, lang) -> None:
-    result = result_for(kb, intrusive_imagery=True, offered=["art", "cbt"])
+    result = result_for(kb, intrusive_imagery=True, offered=["art", "cbt"], dissociation="low")
     plan, rendered = plan_pdf(
         kb, result, profile=CLINIC, options=HandoutOptions(lang=lang), invariant=True
     )
