@@ -16,7 +16,7 @@ out exactly as the handouts are. No reportlab and no Qt are imported here.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase
 
 PLAN_FILE = "documents/integration_plan.toml"
-TOP_KEYS = frozenset({"reviewed", "call_from_handout", "session_sections", "pemat", *LANGUAGES})
+TOP_KEYS = frozenset(
+    {"reviewed", "call_from_handout", "session_sections", "timing_only_for", "pemat", *LANGUAGES}
+)
 # Text fields of a language table and the placeholders each may use.
 FIELDS: dict[str, frozenset[str]] = {
     "title": frozenset(),
@@ -92,6 +94,16 @@ class PlanTexts:
     session_sections: tuple[str, ...]
     pemat: tuple[tuple[str, int | None], ...]
     wording: dict[str, PlanWording]
+    # Timing texts printed only in the plans of these therapies (by timing id).
+    timing_only_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def timing_for(self, lang: str, modality: str) -> list[PlanText]:
+        """The timing texts of ``lang`` that belong in the plan of ``modality``."""
+        return [
+            text
+            for timing_id, text in self.wording[lang].timing.items()
+            if modality in self.timing_only_for.get(timing_id, (modality,))
+        ]
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -266,6 +278,39 @@ def _compare(first: PlanWording, other: PlanWording, lang: str, problems: Conten
         check(f"known[{index}]", a, b)
 
 
+def _timing_only_for(
+    raw: Any, rules: IntegrationRules, problems: ContentProblems
+) -> dict[str, tuple[str, ...]]:
+    """``timing_only_for``: timing id → the therapies whose plan prints that timing text."""
+    if raw is None:
+        return {}
+    ids = tuple(t.id for t in rules.timing)
+    if not isinstance(raw, dict):
+        problems.add(PLAN_FILE, "timing_only_for", "must be a table of timing id = [therapies]")
+        return {}
+    out = {}
+    for timing_id, modalities in raw.items():
+        if timing_id not in ids:
+            problems.add(
+                PLAN_FILE,
+                f"timing_only_for.{timing_id}",
+                f"not a timing id (allowed: {', '.join(ids)})",
+            )
+        elif (
+            not isinstance(modalities, list)
+            or not modalities
+            or not set(modalities) <= set(rules.candidates)
+        ):
+            problems.add(
+                PLAN_FILE,
+                f"timing_only_for.{timing_id}",
+                f"must be a non-empty list of candidates (allowed: {', '.join(rules.candidates)})",
+            )
+        else:
+            out[timing_id] = tuple(modalities)
+    return out
+
+
 def _top(
     raw: dict[str, Any], handouts: HandoutLibrary, problems: ContentProblems
 ) -> dict[str, Any]:
@@ -315,6 +360,7 @@ def load_plan_texts(
         read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
     )
     top = _top(raw, handouts, problems)
+    top["timing_only_for"] = _timing_only_for(raw.get("timing_only_for"), rules, problems)
     pemat = pemat_answers(raw.get("pemat"), PLAN_FILE, handouts.pemat_items, problems)
     wording = {}
     for lang in LANGUAGES:
@@ -453,7 +499,7 @@ def compose_plan(
     if not chosen.available:
         what.append(Block("paragraph", text=wording.fields["refer_out"]))
     sessions, reviewed = _session_blocks(entry, texts.session_sections, wording, lang)
-    timing = list(wording.timing.values())
+    timing = texts.timing_for(lang, chosen.modality)
     blocks = [
         *what,
         Block("heading", text=heading["sessions"]),

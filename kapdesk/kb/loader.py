@@ -42,6 +42,8 @@ STATEMENT_KEYS = {
     "grid_es",
 }
 RANGE_KEYS = {"onset": "days", "course": "weeks"}
+# Optional on section statements: the conditions a statement answers for (patient grid).
+TAG_KEYS = frozenset({"conditions", "unrated"})
 MODALITY_KEYS = {
     "id",
     "name",
@@ -209,6 +211,8 @@ def _statement(
             ok = False
         else:
             span = (float(value[0]), float(value[1]))
+    conditions, unrated = _condition_tags(raw, rel, key, problems)
+    ok = ok and conditions is not None
     if not ok:
         return None
     if text_keys == ("en", "es"):
@@ -231,7 +235,25 @@ def _statement(
         weeks=span if range_key == "weeks" else None,
         grid_en=grid["grid_en"],
         grid_es=grid["grid_es"],
+        conditions=conditions or (),
+        unrated=unrated,
     )
+
+
+def _condition_tags(
+    raw: dict[str, Any], rel: str, key: str, problems: ContentProblems
+) -> tuple[tuple[str, ...] | None, bool]:
+    """The optional ``conditions`` a section statement answers for, and ``unrated``."""
+    conditions, unrated = raw.get("conditions", []), raw.get("unrated", False)
+    if not isinstance(conditions, list) or not all(c in CONDITIONS for c in conditions):
+        problems.add(
+            rel, f"{key}.conditions", f"must be a list of conditions from {', '.join(CONDITIONS)}"
+        )
+        return None, False
+    if not isinstance(unrated, bool) or (unrated and not conditions):
+        problems.add(rel, f"{key}.unrated", "must be true or false, and true only with conditions")
+        return None, False
+    return tuple(conditions), unrated
 
 
 def _grid_texts(
@@ -372,11 +394,24 @@ def _load_modality(
                 f"{section}[{index}]",
                 problems,
                 references,
+                extra_keys=TAG_KEYS,
                 range_key=RANGE_KEYS.get(section),
                 need_plain=index == 0,
             )
             if statement:
                 parsed.append(statement)
+                if statement.unrated and section != "regulatory":
+                    problems.add(
+                        rel, f"{section}[{index}].unrated", "only a regulatory statement can be"
+                    )
+                for condition in statement.conditions if statement.unrated else ():
+                    if f"strength.{condition}" not in missing:
+                        problems.add(
+                            rel,
+                            f"{section}[{index}].unrated",
+                            f"{condition} has a rating (or no reason under [missing]); an "
+                            "unrated answer stands only where there is no rating",
+                        )
         sections[section] = tuple(parsed)
 
     strengths: dict[str, Strength] = {}

@@ -65,6 +65,16 @@ class Statement:
     # The plain text shortened for one cell of the patient comparison grid.
     grid_en: str | None = None
     grid_es: str | None = None
+    # The conditions this statement answers for (empty: every condition). The patient
+    # grid prefers, for a chosen condition, the statement written for it.
+    conditions: tuple[str, ...] = ()
+    # True: also the patient's answer in the evidence row for these conditions, which
+    # have no rating (what is approved, never a rating).
+    unrated: bool = False
+
+    def answers(self, condition: str | None) -> bool:
+        """Whether this statement is written for ``condition`` (an untagged one is not)."""
+        return condition is not None and condition in self.conditions
 
     def plain(self, lang: str) -> str | None:
         return self.plain_es if lang == "es" else self.plain_en
@@ -83,9 +93,11 @@ class Statement:
         for key in ("plain_en", "plain_es", "grid_en", "grid_es"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
-        for key in ("days", "weeks"):
+        for key in ("days", "weeks", "conditions"):
             if getattr(self, key):
                 d[key] = list(getattr(self, key))
+        if self.unrated:
+            d["unrated"] = True
         return d
 
     @classmethod
@@ -101,6 +113,8 @@ class Statement:
             weeks=tuple(d["weeks"]) if d.get("weeks") else None,
             grid_en=d.get("grid_en"),
             grid_es=d.get("grid_es"),
+            conditions=tuple(d.get("conditions", ())),
+            unrated=bool(d.get("unrated", False)),
         )
 
 

@@ -37,6 +37,13 @@ TIMING = {
 }
 
 
+# The exposure-days timing text belongs only in the exposure plan (issue 11).
+EXPOSURE_ONLY = {
+    "en": {"days when you do not get a dose"},
+    "es": {"días en que usted no recibe una dosis"},
+}
+
+
 def result_for(kb, **raw):
     return pick(kb, parse_presentation(raw))
 
@@ -106,7 +113,10 @@ def test_pdf_names_the_therapy_the_timing_and_who_to_call(kb, lang) -> None:
     art = kb.modality("art")
     assert squash(art.display_name(lang)) in text and squash(art.plain_summary.plain(lang)) in text
     for phrase in TIMING[lang]:
-        assert squash(phrase) in text, phrase
+        if phrase in EXPOSURE_ONLY[lang]:
+            assert squash(phrase) not in text, phrase  # exposure-days: the exposure plan only
+        else:
+            assert squash(phrase) in text, phrase
     assert squash(load_plan_texts().wording[lang].with_ketamine["art"].text) in text
     assert squash(CLINIC.crisis_text) in text
     for page in pages:  # the letterhead's numbers on every page, the call box's too
@@ -193,3 +203,15 @@ def test_loader_requires_both_languages_to_cite_the_same_sources(plan_root: Path
     rewrite(plan_root, lambda raw: raw["es"]["known"][0].update(sources=["kew-2023"]))
     with pytest.raises(ContentError, match=r"es\.known\[0\]\.sources: \['kew-2023'\] where en"):
         load_plan_texts(plan_root)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_exposure_timing_is_only_in_the_exposure_plan(kb, lang) -> None:
+    # Issue 11: the CBT plan printed an "Exposure work…" bullet. modalities.md §16 (timing):
+    # "WET sessions after the first 4 infusions, on non-infusion days" is about exposure.
+    exposure_text = load_plan_texts().wording[lang].timing["exposure-days"].text
+    result = result_for(kb, dissociation="low")
+    for modality in CANDIDATES:
+        plan = compose_plan(kb, result, modality, lang)
+        texts = [item for block in plan.handout.blocks for item in (block.text, *block.items)]
+        assert (exposure_text in texts) == (modality == "exposure"), modality
