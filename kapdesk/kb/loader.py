@@ -20,6 +20,7 @@ from kapdesk.kb.model import (
     CONDITIONS,
     EVIDENCE_TYPES,
     MODALITY_IDS,
+    REVIEWER_NOTE_MARKERS,
     SECTIONS,
     STRENGTHS,
     KBVersion,
@@ -58,7 +59,7 @@ MODALITY_KEYS = {
     "missing",
     *SECTIONS,
 }
-REFERENCE_KEYS = {"citation", "year", "doi", "pmid", "pmcid", "sheet_keys"}
+REFERENCE_KEYS = {"citation", "year", "doi", "pmid", "pmcid", "sheet_keys", "note"}
 SHORT_NAME_MAX = 20
 # A patient-grid answer: about three lines of a column on the one-page patient sheet.
 GRID_MAX = 110
@@ -317,6 +318,18 @@ def _load_references(path: Path, rel: str, problems: ContentProblems) -> dict[st
         if year is not None and (not isinstance(year, int) or not 1900 <= year <= 2100):
             problems.add(rel, f"{ref_id}.year", f"{year!r} is not a year")
             continue
+        note = entry.get("note")
+        if note is not None and not nonempty_str(note):
+            problems.add(rel, f"{ref_id}.note", "must be non-empty text (the reviewer's note)")
+            continue
+        marker = next((m for m in REVIEWER_NOTE_MARKERS if m in entry["citation"]), None)
+        if marker:
+            problems.add(
+                rel,
+                f"{ref_id}.citation",
+                f"'{marker}' is a reviewer's note: move it to `note` (never shown to users)",
+            )
+            continue
         refs[ref_id] = Reference(
             id=ref_id,
             citation=entry["citation"].strip(),
@@ -325,6 +338,7 @@ def _load_references(path: Path, rel: str, problems: ContentProblems) -> dict[st
             pmid=entry.get("pmid"),
             pmcid=entry.get("pmcid"),
             sheet_keys=tuple(entry.get("sheet_keys", ())),
+            note=note.strip() if note else None,
         )
     return refs
 

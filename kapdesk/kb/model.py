@@ -212,8 +212,24 @@ class Modality:
         )
 
 
+# Words a reviewer's note uses about a reference (issue 11). They belong in the
+# reference's `note`, which is kept with the content and never shown to a user.
+REVIEWER_NOTE_MARKERS = (
+    "[weak]",
+    "not read in full",
+    "UNVERIFIED",
+    "recalled",
+    "authors not captured",
+    "PMID from an aggregator",
+    "not confirmed",
+    "from memory",
+)
+
+
 @dataclass(frozen=True)
 class Reference:
+    """A citation as shown to users; ``note`` is the reviewer's note, never shown."""
+
     id: str
     citation: str
     year: int | None = None
@@ -221,6 +237,7 @@ class Reference:
     pmid: str | None = None
     pmcid: str | None = None
     sheet_keys: tuple[str, ...] = ()
+    note: str | None = field(default=None, compare=False)
 
     def full_citation(self) -> str:
         """The citation with its identifiers, each given once."""
