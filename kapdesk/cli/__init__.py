@@ -120,6 +120,11 @@ def _verify_other_resources() -> list[str]:
             load()
         except ContentError as exc:
             problems.extend(exc.problems)
+    if not problems:
+        # The Spanish glossary: no forbidden variant in any Spanish text (issue 11).
+        from kapdesk.glossary_check import verify_glossary
+
+        problems.extend(verify_glossary())
     return problems
 
 
