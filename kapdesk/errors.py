@@ -18,8 +18,9 @@ class DataError(KapdeskError):
 class ContentError(DataError):
     """Content files under resources/ failed validation; ``problems`` lists each one."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], kinds: list[str] | None = None) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the knowledge-base content"
+        where = ", ".join(kinds) + " files" if kinds else "resource files"
+        head = f"{count} problem{'s' if count != 1 else ''} in the {where}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))

@@ -4,7 +4,9 @@ Each fixed medical term has one Spanish rendering; its forbidden variants must n
 in any Spanish text kapdesk shows: handouts, the knowledge base's plain and grid texts and
 Spanish names, the integration plan's and the comparison's Spanish wording, and the
 Spanish labels. :func:`check_spanish` is a pure function over (where, text) pairs;
-:func:`verify_glossary` gathers the shipped texts and runs it (``kapdesk kb verify``).
+:func:`check_parts` runs it inside the content step (``check_resources``), so that
+``kapdesk kb build`` and ``kapdesk kb verify`` fail on a forbidden variant, naming the file
+and key.
 """
 
 from __future__ import annotations
@@ -110,92 +112,123 @@ def load_glossary(root: Path | None = None) -> tuple[Term, ...]:
     return parse_glossary(raw)
 
 
-def check_spanish(texts: Iterable[tuple[str, str]], terms: Iterable[Term]) -> list[str]:
-    """Every forbidden variant found, as ``where: 'variant' … (use 'rendering')``; pure."""
+def check_spanish(texts: Iterable[tuple[Any, str]], terms: Iterable[Term]) -> list[tuple[Any, str]]:
+    """(where, message) for every forbidden variant found in (where, text) pairs; pure."""
     matchers = [(term, shown, pattern) for term in terms for shown, pattern in term.matchers()]
-    problems = []
+    found_all = []
     for where, text in texts:
         for term, shown, pattern in matchers:
             found = pattern.search(text)
             if found:
-                problems.append(
-                    f"{where}: '{found.group(0)}' is a forbidden variant of '{term.en}' "
-                    f"(glossary: {shown!r}); use '{term.es}'"
+                found_all.append(
+                    (
+                        where,
+                        f"'{found.group(0)}' is a forbidden variant of '{term.en}' "
+                        f"(glossary: {shown!r}); use '{term.es}'",
+                    )
                 )
-    return problems
+    return found_all
 
 
-def _statement_texts(where: str, statement: Any) -> Iterator[tuple[str, str]]:
-    for key in ("plain_es", "grid_es"):
-        text = getattr(statement, key, None)
+def _statement_texts(rel: str, key: str, statement: Any) -> Iterator[tuple[str, str, str]]:
+    for name in ("plain_es", "grid_es"):
+        text = getattr(statement, name, None)
         if text:
-            yield f"{where}.{key}", text
+            yield rel, f"{key}.{name}", text
 
 
-def content_texts(content: Any) -> Iterator[tuple[str, str]]:
+def content_texts(modalities: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """Spanish texts of the knowledge base: names, plain summaries, plain and grid texts."""
-    for mid, modality in content.modalities.items():
+    for mid, modality in modalities.items():
         rel = f"content/modalities/{mid}.toml"
-        yield f"{rel}: name_es", modality.name_es
-        yield f"{rel}: short_name_es", modality.short_name_es
-        yield f"{rel}: plain_summary.es", modality.plain_summary.plain_es or ""
+        yield rel, "name_es", modality.name_es
+        yield rel, "short_name_es", modality.short_name_es
+        yield rel, "plain_summary.es", modality.plain_summary.plain_es or ""
         for section, statements in modality.sections.items():
             for index, statement in enumerate(statements):
-                yield from _statement_texts(f"{rel}: {section}[{index}]", statement)
+                yield from _statement_texts(rel, f"{section}[{index}]", statement)
         for condition, strength in modality.strengths.items():
-            yield from _statement_texts(f"{rel}: strength.{condition}", strength.statement)
+            yield from _statement_texts(rel, f"strength.{condition}", strength.statement)
 
 
-def handout_texts(handouts: Any) -> Iterator[tuple[str, str]]:
+def handout_texts(handouts: Any) -> Iterator[tuple[str, str, str]]:
     """Spanish handout texts: title, purpose and every block's text and list items."""
     for handout_id in handouts.ids:
+        if "es" not in handouts.languages(handout_id):
+            continue
         handout = handouts.get(handout_id, "es")
         rel = f"handouts/es/{handout_id}.toml"
-        yield f"{rel}: title", handout.title
-        yield f"{rel}: purpose", handout.purpose
+        yield rel, "title", handout.title
+        yield rel, "purpose", handout.purpose
         for index, block in enumerate(handout.blocks):
             if block.text:
-                yield f"{rel}: blocks[{index}].text", block.text
+                yield rel, f"blocks[{index}].text", block.text
             for field in ("items", "clinic", "emergency"):
                 for number, item in enumerate(getattr(block, field)):
-                    yield f"{rel}: blocks[{index}].{field}[{number}]", item
+                    yield rel, f"blocks[{index}].{field}[{number}]", item
 
 
-def table_texts(rel: str, value: Any, key: str = "es") -> Iterator[tuple[str, str]]:
-    """Every string under ``key`` of a parsed wording file (plan, comparison, labels)."""
+def table_texts(rel: str, value: Any, key: str = "es") -> Iterator[tuple[str, str, str]]:
+    """Every string under ``key`` of a parsed wording table (plan, comparison)."""
     if isinstance(value, str):
-        yield f"{rel}: {key}", value
+        yield rel, key, value
     elif isinstance(value, dict):
         for name, item in value.items():
             yield from table_texts(rel, item, f"{key}.{name}")
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from table_texts(rel, item, f"{key}[{index}]")
 
 
-def shipped_spanish_texts(root: Path | None = None) -> list[tuple[str, str]]:
-    """Every Spanish text of the shipped resources, each with its file and key."""
-    from kapdesk.handouts import load_library
-    from kapdesk.kb.loader import load_content
-
-    base = root or resources_dir()
-    texts = [*content_texts(load_content(base)), *handout_texts(load_library(base))]
-    for rel in ("documents/integration_plan.toml", "documents/comparison.toml"):
-        raw = tomllib.loads((base / rel).read_text(encoding="utf-8"))
-        texts += table_texts(rel, raw.get("es", {}))
-    labels = tomllib.loads((base / "content" / "labels.toml").read_text(encoding="utf-8"))
-    for group, entries in labels.items():
+def label_texts(labels: Any) -> Iterator[tuple[str, str, str]]:
+    """The Spanish display labels (content/labels.toml)."""
+    for group, entries in labels.raw.items():
         for name, entry in entries.items():
             for key, text in entry.items():
                 if key.endswith("es") and isinstance(text, str):
-                    texts.append((f"content/labels.toml: {group}.{name}.{key}", text))
+                    yield "content/labels.toml", f"{group}.{name}.{key}", text
+
+
+def spanish_texts(parts: dict[str, Any], root: Path) -> list[tuple[str, str, str]]:
+    """(file, key, text) for every Spanish text of the resources read by the content step."""
+    texts: list[tuple[str, str, str]] = []
+    if parts.get("modalities"):
+        texts += content_texts(parts["modalities"])
+    if parts.get("handouts"):
+        texts += handout_texts(parts["handouts"])
+    if parts.get("labels"):
+        texts += label_texts(parts["labels"])
+    for rel in ("documents/integration_plan.toml", "documents/comparison.toml"):
+        try:
+            raw = tomllib.loads((root / rel).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue  # the file's own loader reports why
+        texts += table_texts(rel, raw.get("es", {}))
     return texts
 
 
-def verify_glossary(root: Path | None = None) -> list[str]:
-    """The glossary's own problems, or every forbidden variant in the shipped Spanish text."""
+def check_parts(root: Path, problems: Any, parts: dict[str, Any]) -> None:
+    """The content step's glossary check: glossary problems and forbidden variants."""
     try:
         terms = load_glossary(root)
     except ContentError as exc:
-        return list(exc.problems)
-    return check_spanish(shipped_spanish_texts(root), terms)
+        for item in exc.problems:
+            file, key, message = [*item.split(": ", 2), "", ""][:3]
+            problems.add(file, key, message, "glossary")
+        return
+    texts = spanish_texts(parts, root)
+    pairs = [((file, key), text) for file, key, text in texts]
+    for (file, key), message in check_spanish(pairs, terms):
+        problems.add(file, key, message, "glossary")
+
+
+def verify_glossary(root: Path | None = None) -> list[str]:
+    """Every glossary problem of a resources tree, as ``file: key: what is wrong``."""
+    from kapdesk.content.kinds import check_resources
+
+    problems, _ = check_resources(root or resources_dir())
+    return [item for item in problems.items if _is_glossary(item)]
+
+
+def _is_glossary(item: str) -> bool:
+    return item.startswith(GLOSSARY_FILE) or "is a forbidden variant of" in item

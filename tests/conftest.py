@@ -49,6 +49,22 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+@pytest.fixture(autouse=True)
+def active_catalog(built_data_dir: Path) -> None:
+    """The session's knowledge base is the active one, as after the app opened it."""
+    from kapdesk.kb.catalog import activate
+    from kapdesk.kb.store import KnowledgeBase
+
+    global _CATALOG
+    if _CATALOG is None:
+        with KnowledgeBase.open(AppPaths(built_data_dir).kb_path) as kb:
+            _CATALOG = kb.catalog
+    activate(_CATALOG)
+
+
+_CATALOG = None
+
+
 @pytest.fixture
 def data_dir(built_data_dir: Path, tmp_path: Path) -> Path:
     """A fresh data directory with a copy of the session's knowledge base."""

@@ -63,26 +63,20 @@ def cmd_kb_build(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_verify(args: argparse.Namespace) -> int:
-    from kapdesk.kb.loader import load_content
+    from kapdesk.content.kinds import compile_resources
     from kapdesk.kb.store import ensure_kb
 
     try:
-        content = load_content()
+        compiled = compile_resources()
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"kapdesk: {len(exc.problems)} problem(s) in the content", file=sys.stderr)
-        return 2
-    resource_problems = _verify_other_resources()
-    if resource_problems:
-        for problem in resource_problems:
-            print(problem, file=sys.stderr)
-        print(f"kapdesk: {len(resource_problems)} problem(s) in the resources", file=sys.stderr)
+        print(f"kapdesk: {exc.args[0].splitlines()[0]}", file=sys.stderr)
         return 2
     kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
     with kb:
         problems = kb.verify()
-        if kb.version.content_hash != content.version.content_hash:
+        if kb.version.content_hash != compiled.version.content_hash:
             problems.append(f"{kb.path.name}: (database): built from different content")
         if problems:
             for problem in problems:
@@ -91,41 +85,16 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
         stats = kb.stats()
         print(
             f"OK: {stats['modalities']} modalities, {stats['statements']} statements, "
-            f"{stats['references']} references; knowledge base {kb.version}"
+            f"{stats['references']} references, {len(compiled.handouts.texts)} handout texts, "
+            f"rules and wording; knowledge base {kb.version}"
         )
     if getattr(args, "notes", False):
         # Reviewer notes are kept with the references and shown only here (issue 11).
-        noted = [r for r in content.references.values() if r.note]
+        noted = [r for r in compiled.references.values() if r.note]
         print(f"Reviewer notes ({len(noted)} references):")
         for ref in noted:
             print(f"  {ref.id}: {ref.note}")
     return 0
-
-
-def _verify_other_resources() -> list[str]:
-    """Problems in the rules, wording and handout files that are read beside the KB."""
-    from kapdesk.decide.compare_wording import wording
-    from kapdesk.decide.eligibility_rules import load_rules
-    from kapdesk.decide.integration_rules import load_integration_rules
-    from kapdesk.handouts import load_library
-
-    problems: list[str] = []
-    for load in (
-        load_rules,
-        load_integration_rules,
-        lambda: [wording(lang) for lang in ("en", "es")],
-        load_library,
-    ):
-        try:
-            load()
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    if not problems:
-        # The Spanish glossary: no forbidden variant in any Spanish text (issue 11).
-        from kapdesk.glossary_check import verify_glossary
-
-        problems.extend(verify_glossary())
-    return problems
 
 
 def cmd_kb_info(args: argparse.Namespace) -> int:
@@ -161,7 +130,7 @@ def cmd_modalities(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from kapdesk.kb.model import CONDITIONS, SECTIONS
+    from kapdesk.content.model import CONDITIONS, SECTIONS
 
     with _open_kb(args) as kb:
         modality = kb.modality(args.modality)
@@ -263,8 +232,8 @@ def cmd_pick(args: argparse.Namespace) -> int:
         result = pick(kb, presentation, profile.offered)
         if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.integration_plan import plan_pdf, save_plan
-            from kapdesk.handouts import library
+            from kapdesk.documents.plan_sheet import plan_pdf, save_plan
+            from kapdesk.kb.catalog import library
 
             options = HandoutOptions(
                 lang=library().check_lang(args.lang or "en"), large_print=args.large_print
@@ -288,8 +257,10 @@ def cmd_pick(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
 
+    with _open_kb(args) as kb:
+        version = kb.version
     lib = library()
     if args.topics == ["list"]:
         if args.json:
@@ -315,8 +286,6 @@ def cmd_handout(args: argparse.Namespace) -> int:
         appointment=args.appointment or "",
     )
     profile = load_profile(AppPaths.resolve(args.data_dir))
-    with _open_kb(args) as kb:
-        version = kb.version
     # Everything is laid out in memory first: bad input never leaves a partial file,
     # and the patient's details reach the disk only inside the PDFs asked for.
     groups = [topics] if args.out else [[topic] for topic in topics]
@@ -376,7 +345,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("scales",)
 
 
 def _limit(value: str) -> int:
@@ -527,8 +496,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kapdesk: error: {exc}", file=sys.stderr)
         return 2
     except ContentError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
-        return 1
+        # The resource files cannot be compiled: one line, and `kb verify` lists them all.
+        head = str(exc).splitlines()[0]
+        print(f"kapdesk: {head}; run `kapdesk kb verify` to list them", file=sys.stderr)
+        return 2
     except DataError as exc:
         print(f"kapdesk: {exc}", file=sys.stderr)
         return 1

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.compare_wording import wording
+from kapdesk.content.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
+from kapdesk.decide.timeline import Timeline, chart_bars, timeline
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
+from kapdesk.kb.catalog import wording
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase
@@ -103,25 +104,6 @@ class Row:
 
     def cell(self, modality_id: str) -> Cell:
         return next(c for c in self.cells if c.modality == modality_id)
-
-
-@dataclass(frozen=True)
-class TimeRange:
-    """A time span in days, with the statements' sources that give it."""
-
-    low: float
-    high: float
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Time to first benefit and typical course length of one option, where reported."""
-
-    modality: str
-    name: str
-    onset: TimeRange | None
-    course: TimeRange | None
 
 
 @dataclass(frozen=True)
@@ -359,27 +341,6 @@ def _row_label(
     )
 
 
-def _span(statements: tuple[Statement, ...], key: str, scale: float) -> TimeRange | None:
-    """The envelope of every range the section's statements give, in days."""
-    ranged = [s for s in statements if getattr(s, key)]
-    if not ranged:
-        return None
-    low = min(getattr(s, key)[0] for s in ranged) * scale
-    high = max(getattr(s, key)[1] for s in ranged) * scale
-    sources = tuple(dict.fromkeys(ref for s in ranged for ref in s.sources))
-    return TimeRange(low, high, sources)
-
-
-def timeline(modality: Modality, lang: str = "en") -> Timeline:
-    """Onset and course as reported (``days``/``weeks`` ranges); None where not reported."""
-    return Timeline(
-        modality=modality.id,
-        name=modality.display_short_name(lang),
-        onset=_span(modality.sections.get("onset", ()), "days", 1.0),
-        course=_span(modality.sections.get("course", ()), "weeks", 7.0),
-    )
-
-
 # --- the grid -----------------------------------------------------------------------------
 
 
@@ -426,8 +387,6 @@ def compare(
 
 def text_report(comparison: Comparison) -> str:
     """The comparison as plain text for a terminal: one block per row, one line per option."""
-    from kapdesk.documents.charts import chart_bars
-
     words = wording(comparison.lang)
     short = comparison.short_names
     lines = [" | ".join(comparison.names[mid] for mid in comparison.modalities)]

@@ -21,15 +21,15 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from kapdesk.decide.eligibility_rules import (
+from kapdesk.content.eligibility import (
     TIERS,
     EligibilityRules,
     Question,
     fill,
-    load_rules,
 )
+from kapdesk.content.model import KBVersion, Labels, Modality, Reference
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.model import KBVersion, Labels, Modality, Reference
+from kapdesk.kb.catalog import eligibility_rules
 from kapdesk.kb.store import KnowledgeBase
 
 UNANSWERED = "–"
@@ -135,7 +135,7 @@ class EligibilityResult:
 
 def load_context(kb: KnowledgeBase, rules: EligibilityRules | None = None) -> EligibilityContext:
     """Read the rules and the knowledge-base objects they name (run on the KB thread)."""
-    rules = rules or load_rules()
+    rules = rules or eligibility_rules()
     modalities = {mid: kb.modality(mid) for mid in rules.modality_ids()}
     ref_ids = list(rules.source_ids())
     for modality in modalities.values():

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.integration_rules import (
+from kapdesk.content.integration import (
     BOOLEAN_FEATURES,
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
@@ -31,10 +31,10 @@ from kapdesk.decide.integration_rules import (
     Row,
     Sourced,
     Timing,
-    bundled_rules,
 )
+from kapdesk.content.model import MODALITY_IDS, KBVersion, Labels, Modality
 from kapdesk.errors import UserInputError
-from kapdesk.kb.model import MODALITY_IDS, KBVersion, Labels, Modality
+from kapdesk.kb.catalog import integration_rules
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase
@@ -239,7 +239,7 @@ class PickerContext:
 
 def load_context(kb: KnowledgeBase, rules: IntegrationRules | None = None) -> PickerContext:
     """Read the candidates' facts once, so that every re-ranking is pure and instant."""
-    rules = rules or bundled_rules()
+    rules = rules or integration_rules()
     facts = {mid: candidate_facts(kb.modality(mid), rules) for mid in rules.candidates}
     return PickerContext(rules, facts, kb.labels, kb.version)
 
@@ -394,7 +394,7 @@ class PickResult:
 def _holds(when: Mapping[str, Any], presentation: Presentation) -> bool:
     for key, wanted in when.items():
         value = presentation.value(key)
-        if isinstance(wanted, tuple):
+        if isinstance(wanted, tuple | list):
             if value not in wanted:
                 return False
         elif value != wanted:

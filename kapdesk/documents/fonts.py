@@ -13,13 +13,11 @@ from kapdesk.paths import resources_dir
 
 FAMILY = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
-ITALIC = "DejaVuSans-Oblique"
-BOLD_ITALIC = "DejaVuSans-BoldOblique"
+# No printout sets text in italics (patient documents must not: CONTENT.md), so only the
+# regular and bold faces are loaded; an italic request falls back to them upright.
 FONT_FILES = {
     FAMILY: "DejaVuSans.ttf",
     BOLD: "DejaVuSans-Bold.ttf",
-    ITALIC: "DejaVuSans-Oblique.ttf",
-    BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
 }
 
 
@@ -49,13 +47,11 @@ def register_fonts() -> str:
     for name, filename in FONT_FILES.items():
         data = io.BytesIO((font_dir / filename).read_bytes())
         pdfmetrics.registerFont(TTFont(name, data))
-    pdfmetrics.registerFontFamily(
-        FAMILY, normal=FAMILY, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
-    )
+    pdfmetrics.registerFontFamily(FAMILY, normal=FAMILY, bold=BOLD, italic=FAMILY, boldItalic=BOLD)
     addMapping(FAMILY, 0, 0, FAMILY)
     addMapping(FAMILY, 1, 0, BOLD)
-    addMapping(FAMILY, 0, 1, ITALIC)
-    addMapping(FAMILY, 1, 1, BOLD_ITALIC)
+    addMapping(FAMILY, 0, 1, FAMILY)
+    addMapping(FAMILY, 1, 1, BOLD)
     return FAMILY
 
 

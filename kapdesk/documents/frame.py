@@ -7,11 +7,9 @@ printed, and the decision-aid disclaimer.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,10 +22,10 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from kapdesk.content.model import KBVersion
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
-from kapdesk.kb.model import KBVersion
-from kapdesk.paths import resources_dir
+from kapdesk.kb.catalog import frame_strings
 from kapdesk.profile import ClinicProfile
 
 MARGIN = 0.6 * inch
@@ -37,10 +35,9 @@ GREY = colors.HexColor("#4d4d4d")
 RULE = colors.HexColor("#9a9a9a")
 
 
-@cache
 def strings(lang: str) -> dict[str, str]:
-    with (resources_dir() / "documents" / "strings.toml").open("rb") as fh:
-        return tomllib.load(fh)[lang]
+    """The frame's fixed wording in ``lang``, from the knowledge base."""
+    return frame_strings(lang)
 
 
 @dataclass(frozen=True)

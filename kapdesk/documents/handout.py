@@ -33,12 +33,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from kapdesk.content.handouts import Block, Handout, HandoutLibrary
+from kapdesk.content.model import KBVersion
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import DocumentInfo, render
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
-from kapdesk.handouts import Block, Handout, HandoutLibrary
-from kapdesk.kb.model import KBVersion
 from kapdesk.profile import ClinicProfile
 
 PERSONAL_MAX = 5000

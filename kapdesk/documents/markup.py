@@ -12,17 +12,11 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape as _xml_escape
 
+from kapdesk.content.glyphs import normalise
 from kapdesk.documents.fonts import BOLD, FAMILY, can_draw
 from kapdesk.errors import UserInputError
 
-# Presentation hints that carry no glyph of their own (emoji variation selectors).
-_IGNORABLE = {"\ufe0e", "\ufe0f", "\u200d"}
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
-
-
-def normalise(text: str) -> str:
-    """NFC-normalise and drop invisible presentation selectors."""
-    return "".join(c for c in unicodedata.normalize("NFC", text) if c not in _IGNORABLE)
 
 
 def escape(text: str) -> str:

@@ -8,11 +8,11 @@ from typing import BinaryIO
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from kapdesk.content.model import CONDITIONS, SECTIONS, Modality
 from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
 from kapdesk.documents.markup import check_drawable, escape
-from kapdesk.kb.model import CONDITIONS, SECTIONS, Modality
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 NOTE_MAX = 5000

@@ -17,12 +17,12 @@ from typing import BinaryIO
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from kapdesk.content.integration import BOOLEAN_FEATURES
 from kapdesk.decide.integration import PickResult, Ranked
-from kapdesk.decide.integration_rules import BOOLEAN_FEATURES
 from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
 from kapdesk.documents.markup import escape
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Integration-modality picker — clinician summary"

@@ -18,7 +18,7 @@ from kapdesk.decide.eligibility import EligibilityContext, EligibilityResult, an
 from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
-from kapdesk.presentation import TIER_COLORS
+from kapdesk.palette import TIER_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Ketamine eligibility screening"

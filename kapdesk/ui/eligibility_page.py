@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.content.eligibility import Question
 from kapdesk.decide.eligibility import (
     AnswerError,
     EligibilityContext,
@@ -43,8 +44,7 @@ from kapdesk.decide.eligibility import (
     load_context,
     parse_text,
 )
-from kapdesk.decide.eligibility_rules import Question
-from kapdesk.presentation import TIER_COLORS
+from kapdesk.palette import TIER_COLORS
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "eligibility:"

@@ -49,7 +49,7 @@ COLUMNS = (
 
 def load_rows(kb: Any) -> list[dict[str, Any]]:
     """Runs on the worker: one summary row per handout (measuring readability is slow)."""
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
 
     return library().summary()
 
@@ -266,7 +266,7 @@ class HandoutsPage(QWidget):
 
         def build(kb):
             from kapdesk.documents.handout import render_handouts
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             return render_handouts(
                 library(), ids, options=options, profile=profile, kb_version=kb.version

@@ -30,6 +30,7 @@ PAGES = (
     ("eligibility", "Eligibility"),
     ("picker", "Integration picker"),
     ("handouts", "Handouts"),
+    ("scales", "Scales"),
 )
 
 DISCLAIMER = (
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
             "eligibility": self._make_eligibility,
             "picker": self._make_picker,
             "handouts": self._make_handouts,
+            "scales": self._make_scales,
         }
         for name, title in PAGES:
             self.nav.addItem(title)
@@ -116,6 +118,11 @@ class MainWindow(QMainWindow):
         page.links_ready.connect(self.reference.set_handout_links)
         return page
 
+    def _make_scales(self) -> QWidget:
+        from kapdesk.ui.scales_page import ScalesPage
+
+        return ScalesPage(self.worker, self.load_profile)
+
     def page(self, name: str) -> QWidget:
         """The page called ``name``, built now if this is its first use."""
         if name not in self._built:
@@ -132,6 +139,7 @@ class MainWindow(QMainWindow):
     eligibility = property(lambda self: self.page("eligibility"))
     picker = property(lambda self: self.page("picker"))
     handouts = property(lambda self: self.page("handouts"))
+    scales = property(lambda self: self.page("scales"))
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):
@@ -204,7 +212,7 @@ class MainWindow(QMainWindow):
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
             from kapdesk.errors import KapdeskError
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             try:  # a broken handout file must not keep the Reference page from opening
                 links = {m: hid for hid, mods in library().modalities.items() for m in mods}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kapdesk.cli import main
-from kapdesk.decide.eligibility_rules import load_rules
+from kapdesk.content.kinds import load_rules
 
 ANSWERS = {
     "aneurysmal_vascular_disease": False,

@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader
 
 from kapdesk.cli import main
+from kapdesk.content.kinds import load_content
+from kapdesk.content.model import MODALITY_IDS
 from kapdesk.errors import ContentError
-from kapdesk.kb.loader import load_content
-from kapdesk.kb.model import MODALITY_IDS
 from kapdesk.paths import resources_dir
 
 # The markers the issue names, as a reviewer writes them.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from kapdesk.content.handouts import HandoutLibrary
+from kapdesk.content.kinds import load_content, load_integration_rules
+from kapdesk.content.model import LANGUAGES
 from kapdesk.decide.compare import compare
-from kapdesk.decide.integration_rules import bundled_rules
-from kapdesk.handouts import HandoutLibrary, library
-from kapdesk.kb.loader import load_content
-from kapdesk.kb.model import LANGUAGES
+from kapdesk.kb.catalog import library
 
 CONTENT = load_content()
 EMERGENCY_HANDOUTS = [
@@ -222,7 +222,7 @@ def test_social_anxiety_is_fear_of_being_judged() -> None:
 
 def test_somatic_note_gives_route_specific_blood_pressure_figures() -> None:
     # ketamine.md §5: IV 3 mmHg (Emory) vs 16/11 (Yale); SC about 10 mmHg; esketamine 8–19%.
-    row = next(r for r in bundled_rules().rows if r.id == "somatic_dominant")
+    row = next(r for r in load_integration_rules().rows if r.id == "somatic_dominant")
     note = next(n.text for n in row.notes if "blood pressure" in n.text)
     for figure in ("3 mmHg", "16/11", "Subcutaneous 1 mg/kg: about 10 mmHg", "8–19%"):
         assert figure in note

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kapdesk.content.eligibility import TIERS
+from kapdesk.content.kinds import load_rules
 from kapdesk.decide.eligibility import (
     AnswerError,
     EligibilityContext,
@@ -23,7 +25,6 @@ from kapdesk.decide.eligibility import (
     load_context,
     parse_text,
 )
-from kapdesk.decide.eligibility_rules import TIERS, load_rules
 from kapdesk.errors import UserInputError
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.paths import AppPaths

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.decide.eligibility_rules import RULES_FILE, AnswerTest, Combination, load_rules
+from kapdesk.content.eligibility import RULES_FILE, AnswerTest, Combination
+from kapdesk.content.kinds import load_rules
 from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
 
@@ -66,7 +67,7 @@ def problems(root: Path) -> list[str]:
             'sources = ["swiss-ketamine-pi"]',
             'sources = ["swiss-label"]',
             "rules/eligibility.toml: criterion.cerebrovascular-insult-racemic.sources: "
-            "'swiss-label' is not in references.toml",
+            "'swiss-label' is not in content/references.toml",
         ),
         (
             'sources = ["swiss-ketamine-pi"]',

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.kinds import check_resources
 from kapdesk.errors import ContentError
 from kapdesk.glossary_check import (
     check_spanish,
     load_glossary,
     parse_glossary,
-    shipped_spanish_texts,
+    spanish_texts,
     verify_glossary,
 )
 from kapdesk.paths import resources_dir
@@ -66,8 +67,9 @@ def test_the_issue_terms_are_seeded_with_one_rendering_each() -> None:
 def test_a_forbidden_variant_is_found_and_named(text: str, found: str) -> None:
     problems = check_spanish([("handouts/es/x.toml: blocks[3].text", text)], TERMS)
     assert len(problems) == 1
-    assert problems[0].startswith(f"handouts/es/x.toml: blocks[3].text: '{found}' is a forbidden")
-    assert "; use '" in problems[0]
+    where, message = problems[0]
+    assert where == "handouts/es/x.toml: blocks[3].text"
+    assert message.startswith(f"'{found}' is a forbidden variant") and "; use '" in message
 
 
 @pytest.mark.parametrize(
@@ -86,12 +88,14 @@ def test_correct_spanish_passes(text: str) -> None:
 
 
 def test_every_shipped_spanish_text_follows_the_glossary() -> None:
-    texts = shipped_spanish_texts()
-    wheres = " ".join(where for where, _ in texts)
+    problems, parts = check_resources()
+    texts = spanish_texts(parts, resources_dir())
+    wheres = " ".join(f"{file}: {key}" for file, key, _ in texts)
     for part in ("handouts/es/", "plain_es", "grid_es", "name_es", "integration_plan.toml: es",
                  "comparison.toml: es", "labels.toml"):  # fmt: skip
         assert part in wheres, part
-    assert check_spanish(texts, TERMS) == []
+    assert check_spanish([((f, k), t) for f, k, t in texts], TERMS) == []
+    assert not problems.items
 
 
 def test_verify_reports_a_forbidden_variant_with_its_file_and_key(tmp_path: Path) -> None:
@@ -101,8 +105,13 @@ def test_verify_reports_a_forbidden_variant_with_its_file_and_key(tmp_path: Path
     text = handout.read_text(encoding="utf-8")
     handout.write_text(text.replace("es un aerosol para la nariz", "da disparos", 1), "utf-8")
     problems = verify_glossary(root)
-    assert problems and all("handouts/es/esketamine-spravato.toml: " in p for p in problems)
+    assert problems and all(
+        p.startswith("handouts/es/esketamine-spravato.toml: ") for p in problems
+    )
     assert "'disparos' is a forbidden variant of 'spray" in problems[0]
+    # The content step itself fails, so `kb build` and `kb verify` refuse the text.
+    found, _ = check_resources(root)
+    assert any("is a forbidden variant" in item for item in found.items)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kapdesk.content.integration import (
+    BOOLEAN_FEATURES,
+    DISSOCIATION_LEVELS,
+    PRESENTATION_CONDITIONS,
+    RULES_FILE,
+    parse_rules,
+)
+from kapdesk.content.kinds import load_integration_rules
+from kapdesk.content.model import MODALITY_IDS
 from kapdesk.decide.integration import (
     PRESENTATION_KEYS,
     Presentation,
@@ -20,16 +29,7 @@ from kapdesk.decide.integration import (
     presentation_from_json,
     rank,
 )
-from kapdesk.decide.integration_rules import (
-    BOOLEAN_FEATURES,
-    DISSOCIATION_LEVELS,
-    PRESENTATION_CONDITIONS,
-    RULES_FILE,
-    load_integration_rules,
-    parse_rules,
-)
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.kb.model import MODALITY_IDS
 from kapdesk.paths import resources_dir
 
 CANDIDATES = {"emdr", "art", "ifs", "cbt", "exposure", "somatic"}
@@ -133,7 +133,8 @@ def test_plasticity_window_is_a_hypothesis_with_low_evidence() -> None:
         (lambda r: r.update(colour="red"), "rules/integration.toml: colour: unknown key"),
         (
             lambda r: r["timing"][2].pop("evidence_strength"),
-            "timing[2].evidence_strength: a hypothesis must state its evidence strength",
+            "timing.plasticity-window.evidence_strength: "
+            "a hypothesis must state its evidence strength",
         ),
         (
             lambda r: r["scoring"].update(position_points=[1.0, 3.0]),

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.kinds import load_integration_rules as bundled_rules
+from kapdesk.content.kinds import load_plan_texts
+from kapdesk.content.model import LANGUAGES
+from kapdesk.content.plan import PLAN_FILE
 from kapdesk.decide.integration import parse_presentation, pick
-from kapdesk.decide.integration_rules import bundled_rules
+from kapdesk.decide.plan import compose_plan, plan_choice
 from kapdesk.documents.handout import HandoutOptions
-from kapdesk.documents.integration_plan import plan_pdf
+from kapdesk.documents.plan_sheet import plan_pdf
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.integration_plan import PLAN_FILE, compose_plan, load_plan_texts, plan_choice
-from kapdesk.kb.model import LANGUAGES
 from kapdesk.paths import resources_dir
 from tests.handout_fixtures import CLINIC, body_runs, page_texts, squash
 from tests.tomlwrite import dumps
@@ -152,10 +154,9 @@ def test_refer_out_and_large_print(kb) -> None:
 
 @pytest.fixture
 def plan_root(tmp_path: Path) -> Path:
-    for rel in (PLAN_FILE, "content/references.toml"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(resources_dir() / rel, tmp_path / rel)
-    return tmp_path
+    root = tmp_path / "resources"
+    shutil.copytree(resources_dir(), root)
+    return root
 
 
 def rewrite(root: Path, change) -> None:

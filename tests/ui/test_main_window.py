@@ -120,7 +120,14 @@ def test_window_geometry_is_remembered(qtbot, data_dir: Path) -> None:
 def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
     assert set(window._built) == {"reference"}
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Reference", "Compare", "Eligibility", "Integration picker", "Handouts"]
+    assert titles == [
+        "Reference",
+        "Compare",
+        "Eligibility",
+        "Integration picker",
+        "Handouts",
+        "Scales",
+    ]
     window.nav.setCurrentRow(titles.index("Eligibility"))
     page = window.pages.currentWidget()
     assert page is window.eligibility and "eligibility" in window._built
@@ -129,7 +136,7 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
 
 def test_reference_lists_show_no_reviewer_note(kb) -> None:
     """The Reference page's reference list (HTML) prints citations, never reviewers' notes."""
-    from kapdesk.kb.model import MODALITY_IDS, REVIEWER_NOTE_MARKERS
+    from kapdesk.content.model import MODALITY_IDS, REVIEWER_NOTE_MARKERS
     from kapdesk.ui.html import modality_html
 
     for modality_id in MODALITY_IDS:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from kapdesk.handouts import library
+from kapdesk.kb.catalog import library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.main_window import MainWindow

@@ -1,6 +1,6 @@
 """The patient's "Your integration plan" as PDF, laid out exactly as a handout.
 
-The plan is composed by kapdesk.integration_plan as a handout; this module prints it
+The plan is composed by kapdesk.decide.plan as a handout; this module prints it
 with the handout's own building blocks (styles, headings, checklist with boxes, the
 "when to call" box with the clinic's phone, after-hours line and crisis text) inside the
 document frame (letterhead, "Page n of N", knowledge-base version, date printed). The
@@ -13,6 +13,9 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kapdesk.content.handouts import HandoutLibrary
+from kapdesk.content.model import KBVersion
+from kapdesk.decide.plan import IntegrationPlan, compose_plan
 from kapdesk.documents.frame import DocumentInfo, render
 from kapdesk.documents.handout import (
     HandoutOptions,
@@ -23,9 +26,7 @@ from kapdesk.documents.handout import (
 )
 from kapdesk.documents.markup import check_drawable
 from kapdesk.errors import UserInputError
-from kapdesk.handouts import HandoutLibrary, library
-from kapdesk.integration_plan import IntegrationPlan, compose_plan
-from kapdesk.kb.model import KBVersion
+from kapdesk.kb.catalog import library
 from kapdesk.profile import ClinicProfile
 
 if TYPE_CHECKING:
