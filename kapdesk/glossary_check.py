@@ -114,10 +114,15 @@ def load_glossary(root: Path | None = None) -> tuple[Term, ...]:
 
 def check_spanish(texts: Iterable[tuple[Any, str]], terms: Iterable[Term]) -> list[tuple[Any, str]]:
     """(where, message) for every forbidden variant found in (where, text) pairs; pure."""
-    matchers = [(term, shown, pattern) for term in terms for shown, pattern in term.matchers()]
+    terms = tuple(terms)
+    literal = [(t, v, v.lower(), m) for t in terms for v, m in t.matchers() if v in t.forbidden]
+    regexes = [(t, p.pattern, p) for t in terms for p in t.patterns]
     found_all = []
     for where, text in texts:
-        for term, shown, pattern in matchers:
+        low = text.lower()
+        # A substring test first: the whole-word expression runs only where it may match.
+        hits = [(t, v, m) for t, v, lowered, m in literal if lowered in low] + regexes
+        for term, shown, pattern in hits:
             found = pattern.search(text)
             if found:
                 found_all.append(
