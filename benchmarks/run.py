@@ -274,6 +274,49 @@ def synthetic_kb(path: Path, documents: int) -> tuple[object, list[str]]:
     return db, typical, vocabulary[:5]
 
 
+def session_timing(kb, repeat: int = 200) -> dict[str, float]:
+    """Evaluate a typical session record and look drug names up (ms, p50/p95); one PDF."""
+    from kapdesk.decide.interactions import check
+    from kapdesk.decide.session import evaluate, read_record
+    from kapdesk.documents.session_sheet import session_record_pdf
+    from kapdesk.profile import ClinicProfile
+
+    raw = {
+        "product": "racemic",
+        "route": "iv",
+        "schedule": "iv-emory",
+        "start_time": "09:00",
+        "medications": ["diazepam", "modafinil", "lithium"],
+        "readings": [
+            {"minutes": m, "systolic": 120 + m // 5, "diastolic": 80, "heart_rate": 75, "spo2": 98}
+            for m in (0, 10, 20, 30, 40, 55, 70, 85)
+        ],
+        "discharge_minutes": 90,
+        "escort_present": True,
+    }
+    evaluate(read_record(raw))  # load the rules once
+    times, lookups = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = evaluate(read_record(raw))
+        times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        check(["loraz", "aminoph", "Théophylline", "ibuprofen"])
+        lookups.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    session_record_pdf(kb, result, profile=ClinicProfile())
+    pdf_ms = (time.perf_counter() - start) * 1000
+    times.sort()
+    lookups.sort()
+    return {
+        "evaluate_p50_ms": round(statistics.median(times), 3),
+        "evaluate_p95_ms": round(times[int(len(times) * 0.95)], 3),
+        "lookup_p50_ms": round(statistics.median(lookups), 3),
+        "lookup_p95_ms": round(lookups[int(len(lookups) * 0.95)], 3),
+        "record_pdf_ms": round(pdf_ms, 1),
+    }
+
+
 def scales() -> dict[str, float]:
     """Load the scales, score a PCL-5 per keystroke, lay out a PHQ-9 summary with a trend."""
     from datetime import date
@@ -341,6 +384,7 @@ def main() -> None:
         results["previews"] = previews(tmp)
         with KnowledgeBase.open(target) as kb:
             results["search_shipped"] = latency(kb.db, SHIPPED_QUERIES, repeat=40)
+            results["session"] = session_timing(kb)
         start = time.perf_counter()
         db, queries, stopwords = synthetic_kb(Path(tmp) / "synthetic.sqlite3", args.documents)
         results["synthetic_build_s"] = round(time.perf_counter() - start, 1)

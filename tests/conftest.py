@@ -10,6 +10,9 @@ import pytest
 
 from kapdesk.paths import AppPaths
 
+# Test keys and packs for the content-pack tests (fixtures).
+pytest_plugins = ["tests.pack_helpers"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Before pytest-qt creates the QApplication: no display is needed.

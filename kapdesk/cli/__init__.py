@@ -36,10 +36,9 @@ def _print_json(data: Any) -> None:
 
 
 def _open_kb(args: argparse.Namespace):
-    from kapdesk.kb.store import ensure_kb
+    from kapdesk.kb.store import open_active_kb
 
-    kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
-    return kb
+    return open_active_kb(AppPaths.resolve(args.data_dir))
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -104,6 +103,9 @@ def cmd_kb_info(args: argparse.Namespace) -> int:
             "version": kb.version.short,
             "content_hash": kb.version.content_hash,
             "reviewed": kb.version.reviewed.isoformat(),
+            "content_version": kb.release.content_version,
+            "content_origin": kb.origin,
+            "expires": kb.release.expires.isoformat(),
             **kb.stats(),
         }
     if args.json:
@@ -345,7 +347,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("scales",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "session",
+    "interactions",
+    "scales",
+    "pack",
+)
 
 
 def _limit(value: str) -> int:

@@ -27,7 +27,16 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("content", ("content/modalities/*.toml",), "one treatment modality's statements"),
     FileKind("references", ("content/references.toml",), "full citations by reference id"),
     FileKind("labels", ("content/labels.toml",), "display labels of the vocabularies"),
-    FileKind("rules", ("rules/*.toml",), "eligibility and integration-picker rules"),
+    FileKind(
+        "release",
+        ("content/release.toml",),
+        "the content release: version, expiry date, oldest program",
+    ),
+    FileKind(
+        "rules",
+        ("rules/*.toml",),
+        "eligibility, integration-picker, session-monitoring and interaction rules",
+    ),
     FileKind(
         "wording",
         (

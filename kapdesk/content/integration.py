@@ -132,7 +132,7 @@ class IntegrationRules:
     position_points: tuple[float, ...]
     evidence_points: Mapping[str, float]
     caution_lower: float
-    weak_ratings: frozenset[str]
+    weak_ratings: tuple[str, ...]  # sorted: the compiled bytes do not depend on set order
     training_terms: tuple[str, ...]
     training_none: str
     text: Mapping[str, str]
@@ -337,7 +337,7 @@ def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
         "position_points": (1.0,),
         "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
         "caution_lower": 0.0,
-        "weak_ratings": frozenset(),
+        "weak_ratings": (),
     }
     if not isinstance(raw, dict):
         p.add("scoring", "missing table")
@@ -369,7 +369,7 @@ def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
     if not isinstance(weak, list) or not set(weak) <= set(STRENGTHS):
         p.add("scoring.weak_ratings", f"must be a list of ratings from {', '.join(STRENGTHS)}")
     else:
-        out["weak_ratings"] = frozenset(weak)
+        out["weak_ratings"] = tuple(sorted(set(weak)))
     return out
 
 

@@ -34,11 +34,14 @@ from kapdesk.content.handouts import (
     read_library,
 )
 from kapdesk.content.integration import IntegrationRules, load_integration
+from kapdesk.content.interactions import InteractionTable, load_interactions
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
-from kapdesk.content.model import KBVersion, Labels, Modality, Reference
-from kapdesk.content.plan import PlanTexts, load_plan
+from kapdesk.content.model import KBVersion, Labels, Modality, Reference, Release
+from kapdesk.content.plan_wording import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
+from kapdesk.content.release import load_release
 from kapdesk.content.scales import ScaleLibrary, load_scales
+from kapdesk.content.session import SessionRules, load_session
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
 from kapdesk.errors import ContentError
@@ -59,11 +62,32 @@ class Compiled:
     handouts: HandoutLibrary
     plan: PlanTexts
     strings: dict[str, dict[str, str]]
+    session: SessionRules
+    interactions: InteractionTable
     scales: ScaleLibrary
+    release: Release
     version: KBVersion
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
     scores: dict[str, float] = field(default_factory=dict)
+
+
+def _check_session_classes(
+    session: SessionRules | None, table: InteractionTable | None, problems: Problems
+) -> None:
+    """The session rules' medication classes are classes of the interaction table."""
+    if session is None or table is None:
+        return
+    known = {c.id for c in table.classes}
+    for product in session.products.values():
+        for class_id in product.medication_classes:
+            if class_id not in known:
+                problems.add(
+                    "rules/session.toml",
+                    f"products.{product.id}.medication_classes",
+                    f"'{class_id}' is not a class of rules/interactions.toml",
+                    "session",
+                )
 
 
 def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]:
@@ -77,9 +101,13 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     ref_ids = set(references)
     parts: dict[str, Any] = {"references": references}
     parts["labels"] = load_labels(base, problems)
+    parts["release"] = load_release(base, problems)
     parts["modalities"] = load_modalities(base, problems, references)
     parts["eligibility"] = load_eligibility(base, problems, ref_ids)
     parts["integration"] = load_integration(base, problems, ref_ids)
+    parts["session"] = load_session(base, problems, ref_ids)
+    parts["interactions"] = load_interactions(base, problems, ref_ids)
+    _check_session_classes(parts["session"], parts["interactions"], problems)
     parts["wording"] = load_wording(base, problems)
     parts["strings"] = load_strings(base, problems)
     parts["handouts"] = read_library(base, problems, ref_ids)
@@ -110,6 +138,7 @@ def compile_resources(
     latest = max(
         [s.reviewed for m in parts["modalities"].values() for _, s in m.statements()]
         + [parts["eligibility"].reviewed, parts["integration"].reviewed, plan.reviewed]
+        + [parts["session"].reviewed, parts["interactions"].reviewed]
         + [h.reviewed for h in handouts.texts.values()]
         + [scale.reviewed for scale in parts["scales"].scales.values()]
     )
@@ -130,7 +159,7 @@ def _measure_plans(
 ) -> PlanTexts:
     from dataclasses import replace
 
-    from kapdesk.content.plan import plan_handout, plan_key
+    from kapdesk.content.plan_wording import plan_handout, plan_key
 
     scores = {}
     for mid in rules.candidates:

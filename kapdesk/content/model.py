@@ -301,3 +301,21 @@ class KBVersion:
     @property
     def short(self) -> str:
         return self.content_hash[:10]
+
+
+@dataclass(frozen=True)
+class Release:
+    """The publisher's numbering of the content (resources/content/release.toml).
+
+    ``content_version`` orders releases (bundled content and content packs alike);
+    from ``expires`` on the app says the content is due for review; ``min_program`` is
+    the oldest kapdesk that can read it.
+    """
+
+    content_version: int
+    expires: date
+    min_program: str
+
+    def expired(self, today: date) -> bool:
+        """Whether the content is due for review on ``today``."""
+        return today >= self.expires

@@ -2,7 +2,7 @@
 
 The picker (kapdesk.decide.integration) ranks the therapies for the clinician; this
 module turns one choice into the plan a patient takes home, in English or Spanish. The
-wording is data (kapdesk.content.plan); the plan's readability was measured when the
+wording is data (kapdesk.content.plan_wording); the plan's readability was measured when the
 knowledge base was built. No reportlab, no textstat and no Qt are imported here.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kapdesk.content.handouts import Handout, HandoutLibrary, PematScore, Readability
-from kapdesk.content.plan import PlanTexts, plan_handout, plan_key
+from kapdesk.content.plan_wording import PlanTexts, plan_handout, plan_key
 from kapdesk.decide.integration import PickResult, Ranked
 from kapdesk.errors import UserInputError
 from kapdesk.kb.catalog import library, plan_texts

@@ -39,6 +39,8 @@ COMPILED_PARTS = (
     "strings",
     "scales",
     "scores",
+    "session",
+    "interactions",
 )
 
 
@@ -200,6 +202,10 @@ def build(content: Compiled, target: Path, progress: Progress | None = None) -> 
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
                         {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
                         {"key": "program_version", "value": __version__},
+                        # the publisher's release (resources/content/release.toml)
+                        {"key": "content_version", "value": str(content.release.content_version)},
+                        {"key": "expires", "value": content.release.expires.isoformat()},
+                        {"key": "min_program", "value": content.release.min_program},
                         {"key": "content_digest", "value": content_digest(db)},
                     ]
                 )

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from kapdesk.content.eligibility import EligibilityRules
     from kapdesk.content.handouts import HandoutLibrary
     from kapdesk.content.integration import IntegrationRules
+    from kapdesk.content.interactions import InteractionTable
     from kapdesk.content.model import KBVersion, Labels
-    from kapdesk.content.plan import PlanTexts
+    from kapdesk.content.plan_wording import PlanTexts
     from kapdesk.content.scales import ScaleLibrary
+    from kapdesk.content.session import SessionRules
 
 
 class Catalog:
@@ -74,9 +76,23 @@ class Catalog:
     @cached_property
     def plan(self) -> PlanTexts:
         """The integration plan's wording, with its measured readability."""
-        from kapdesk.content.plan import PlanTexts
+        from kapdesk.content.plan_wording import PlanTexts
 
         return self._decode("plan", PlanTexts)
+
+    @cached_property
+    def session(self) -> SessionRules:
+        """The session-monitoring rules."""
+        from kapdesk.content.session import SessionRules
+
+        return self._decode("session", SessionRules)
+
+    @cached_property
+    def interactions(self) -> InteractionTable:
+        """The ketamine interaction table."""
+        from kapdesk.content.interactions import InteractionTable
+
+        return self._decode("interactions", InteractionTable)
 
     @cached_property
     def wording(self) -> dict[str, dict[str, Any]]:
@@ -150,3 +166,13 @@ def scale_library() -> ScaleLibrary:
 def frame_strings(lang: str) -> dict[str, str]:
     """The document frame's fixed wording in ``lang``."""
     return current().strings[lang]
+
+
+def session_rules() -> SessionRules:
+    """The session-monitoring rules of the active knowledge base."""
+    return current().session
+
+
+def interaction_table() -> InteractionTable:
+    """The ketamine interaction table of the active knowledge base."""
+    return current().interactions

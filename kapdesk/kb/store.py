@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -20,12 +21,15 @@ from kapdesk.content.model import (
     Labels,
     Modality,
     Reference,
+    Release,
 )
 from kapdesk.errors import DataError, UserInputError
 from kapdesk.kb.catalog import Catalog, activate
 from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
+
+log = logging.getLogger("kapdesk.kb")
 
 PREBUILT_KB = Path("prebuilt") / "knowledge-base.sqlite3"
 
@@ -37,13 +41,17 @@ class KnowledgeBase:
     knowledge base on one worker thread.
     """
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path, origin: str = "bundled") -> None:
         self.db = db
         self.path = path
+        # "bundled" (built from the program's resources/) or "pack" (an installed content pack)
+        self.origin = origin
         self.catalog: Catalog
 
     @classmethod
-    def open(cls, path: Path, *, activate_catalog: bool = True) -> KnowledgeBase:
+    def open(
+        cls, path: Path, *, activate_catalog: bool = True, origin: str = "bundled"
+    ) -> KnowledgeBase:
         """Open read-only and verify it against its manifest; DataError if it does not match.
 
         The content digest recorded at build time is recomputed from the rows, so a
@@ -55,7 +63,7 @@ class KnowledgeBase:
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             conn.execute("PRAGMA trusted_schema = OFF")
-            kb = cls(conn, path)
+            kb = cls(conn, path, origin)
             meta = kb._meta
             if meta.get("schema_version") != str(SCHEMA_VERSION):
                 raise DataError(f"{path}: knowledge base has an unknown schema version")
@@ -95,6 +103,25 @@ class KnowledgeBase:
     @property
     def version(self) -> KBVersion:
         return KBVersion(self._meta["content_hash"], date.fromisoformat(self._meta["reviewed"]))
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version recorded in the manifest."""
+        return int(self._meta["schema_version"])
+
+    @cached_property
+    def release(self) -> Release:
+        """The publisher's content version, expiry date and oldest program that reads it."""
+        try:
+            return Release(
+                int(self._meta["content_version"]),
+                date.fromisoformat(self._meta["expires"]),
+                self._meta["min_program"],
+            )
+        except (KeyError, ValueError) as exc:
+            raise DataError(
+                f"{self.path}: the knowledge base has no valid release ({exc})"
+            ) from exc
 
     @property
     def labels(self) -> Labels:
@@ -250,6 +277,40 @@ def ensure_kb(
 
         build(compile_resources(resources_root, known_scores), target, progress)
     return KnowledgeBase.open(target), True
+
+
+def open_active_kb(
+    paths: AppPaths,
+    *,
+    resources_root: Path | None = None,
+    progress: Progress | None = None,
+) -> KnowledgeBase:
+    """The knowledge base the app reads: the bundled content or an installed content pack.
+
+    Whichever has the higher content version is active (``kb.origin`` says which) and
+    its catalog (rules, wording, handouts) is the one activated. The installed pack is
+    checked against the digest recorded when it was installed; a pack that fails the
+    check is ignored (and logged), never opened. This is the one place that chooses;
+    the GUI, the CLI and the pack commands all go through it.
+    """
+    bundled, _ = ensure_kb(paths, resources_root=resources_root, progress=progress)
+    from kapdesk.kb.pack_state import installed_kb_path
+
+    pack_path = installed_kb_path(paths)
+    if pack_path is None:
+        return bundled
+    try:
+        pack = KnowledgeBase.open(pack_path, activate_catalog=False, origin="pack")
+        newer = pack.release.content_version > bundled.release.content_version
+    except DataError as exc:
+        log.warning("installed content pack not used: %s", exc)
+        return bundled
+    if not newer:
+        pack.close()
+        return bundled
+    bundled.close()
+    activate(pack.catalog)
+    return pack
 
 
 def prebuilt_kb_path(resources_root: Path | None = None) -> Path:

@@ -24,6 +24,7 @@ class CoreWorker(QObject):
     """Runs core calls on one thread; emits ``done(tag, result)`` or ``failed(tag, message)``."""
 
     ready = Signal(object)  # KnowledgeBase (use only through submit)
+    reloaded = Signal(object)  # the active knowledge base after a content update
     progress = Signal(int, int, str)
     done = Signal(str, object)
     failed = Signal(str, str)
@@ -40,9 +41,9 @@ class CoreWorker(QObject):
 
     def _open(self) -> None:
         try:
-            from kapdesk.kb.store import ensure_kb
+            from kapdesk.kb.store import open_active_kb
 
-            kb, _ = ensure_kb(
+            kb = open_active_kb(
                 self.paths, progress=lambda n, total, what: self.progress.emit(n, total, what)
             )
             self.kb = kb
@@ -52,6 +53,29 @@ class CoreWorker(QObject):
                 "knowledge base failed to open: %s", "".join(traceback.format_tb(exc.__traceback__))
             )
             self.failed.emit("open", str(exc))
+
+    def reopen(self) -> Future:
+        """Close the knowledge base and open the active one again (after a content update).
+
+        Runs after every job already submitted; ``reloaded(kb)`` or ``failed("reopen", …)``.
+        """
+
+        def job() -> None:
+            try:
+                from kapdesk.kb.store import open_active_kb
+
+                if self.kb is not None:
+                    self.kb.close()
+                    self.kb = None
+                self.kb = open_active_kb(self.paths)
+                self.reloaded.emit(self.kb)
+            except Exception as exc:
+                log.error("knowledge base failed to reopen: %s", type(exc).__name__)
+                self.failed.emit("reopen", str(exc))
+
+        if self._closed:
+            return Future()
+        return self._pool.submit(job)
 
     def when_ready(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback(kb)`` once the knowledge base is open (now, if it already is).

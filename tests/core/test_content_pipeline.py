@@ -177,6 +177,12 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
     out.mkdir()
     answers = tmp_path / "answers.json"
     answers.write_text('{"route": "iv", "weight_kg": 70}', encoding="utf-8")
+    session = tmp_path / "session.json"
+    session.write_text(
+        '{"product": "esketamine", "medications": ["modafinil"], '
+        '"readings": [{"minutes": 0, "systolic": 150, "diastolic": 95}]}',
+        encoding="utf-8",
+    )
     presentation = tmp_path / "presentation.json"
     presentation.write_text('{"trauma_origin": true, "condition": "ptsd"}', encoding="utf-8")
     scores = tmp_path / "scores.json"
@@ -204,6 +210,9 @@ def test_after_the_build_no_command_reads_resources_but_fonts_and_icons(
         ["pick", str(presentation), "--pdf", str(out / "p.pdf"), "--plan-pdf", str(out / "q.pdf")],
         ["handout", "list"],
         ["handout", "what-is-kap", "emdr", "--lang", "es", "--out", str(out / "h.pdf")],
+        ["session", str(session), "--pdf", str(out / "r.pdf")],
+        ["session", "--blank", "--product", "racemic", "--pdf", str(out / "blank.pdf")],
+        ["interactions", "diazepam", "lithium"],
         ["scales", "list"],
         ["score", "phq9", str(scores), "--pdf", str(out / "score.pdf")],
         ["form", "phq9", "--lang", "es", "--large-print", "--pdf", str(out / "f.pdf")],
@@ -261,3 +270,20 @@ def test_a_rebuild_measures_only_the_texts_that_changed(
         assert built and len(measured) == 1 and "Read it." in measured[0]
         library = kb.catalog.handouts
         assert library.readability(library.get("ifs", "en")).score > 0
+
+
+def test_the_build_is_reproducible_across_processes(tmp_path: Path) -> None:
+    """Same resources, same compiled rows: the digest does not depend on hash seeds."""
+    import sqlite3
+
+    digests = []
+    for seed in ("1", "2"):
+        data = tmp_path / f"data-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-m", "kapdesk", "--data-dir", str(data), "kb", "build"]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        with sqlite3.connect(data / "knowledge-base.sqlite3") as conn:
+            row = conn.execute("SELECT value FROM manifest WHERE key = 'content_digest'")
+            digests.append(row.fetchone()[0])
+        conn.close()
+    assert digests[0] == digests[1]

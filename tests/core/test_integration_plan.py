@@ -11,7 +11,7 @@ import pytest
 from kapdesk.content.kinds import load_integration_rules as bundled_rules
 from kapdesk.content.kinds import load_plan_texts
 from kapdesk.content.model import LANGUAGES
-from kapdesk.content.plan import PLAN_FILE
+from kapdesk.content.plan_wording import PLAN_FILE
 from kapdesk.decide.integration import parse_presentation, pick
 from kapdesk.decide.plan import compose_plan, plan_choice
 from kapdesk.documents.handout import HandoutOptions

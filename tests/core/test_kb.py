@@ -34,9 +34,14 @@ def test_unknown_modality_lists_valid_ids(kb) -> None:
 
 def test_version_is_content_hash_and_latest_review(kb) -> None:
     assert kb.version.content_hash == content_hash()
-    statements = [s.reviewed for m in kb.modalities() for _, s in m.statements()]
-    scales = [scale.reviewed for scale in kb.catalog.scales.scales.values()]
-    assert kb.version.reviewed == max(statements + scales)
+    # The latest review date over every compiled part (kapdesk.content.kinds.compile_resources).
+    catalog = kb.catalog
+    dates = [s.reviewed for m in kb.modalities() for _, s in m.statements()]
+    dates += [catalog.eligibility.reviewed, catalog.integration.reviewed, catalog.plan.reviewed]
+    dates += [catalog.session.reviewed, catalog.interactions.reviewed]
+    dates += [h.reviewed for h in catalog.handouts.texts.values()]
+    dates += [scale.reviewed for scale in catalog.scales.scales.values()]
+    assert kb.version.reviewed == max(dates)
 
 
 def test_racemic_ketamine_is_said_to_be_off_label(kb) -> None:

@@ -178,3 +178,19 @@ def test_main_window_loads_the_checklist(qtbot, data_dir: Path) -> None:
     win.eligibility.radio("hypersensitivity", YES).click()
     assert win.eligibility.result.tier == "contraindicated"
     win.close()
+
+
+def test_drug_names_fill_the_medication_answers(page: EligibilityPage) -> None:
+    # ketamine.md §3.7 / scales-monitoring.md §6 place diazepam among benzodiazepines and
+    # modafinil among psychostimulants; ibuprofen is in no sheet.
+    page.drug_names.setText("Diazepam, modafinil, ibuprofen")
+    assert page.radio("benzodiazepines", YES).isChecked()
+    assert page.radio("psychostimulants", YES).isChecked()
+    assert page.radio("maoi", NOT_ASKED).isChecked()
+    assert "ibuprofen: not in kapdesk&#x27;s list" in page.drug_result.text()
+    page.drug_names.setText("modafinil")
+    assert page.radio("benzodiazepines", NOT_ASKED).isChecked()
+    data = page.session_data()
+    assert data["medications"] == ["modafinil"] and data["product"] == "racemic"
+    page.radio("maoi", YES).click()
+    assert "maois" in page.session_data()["medications"]

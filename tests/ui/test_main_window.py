@@ -124,6 +124,7 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
         "Reference",
         "Compare",
         "Eligibility",
+        "Session",
         "Integration picker",
         "Handouts",
         "Scales",
@@ -146,3 +147,20 @@ def test_reference_lists_show_no_reviewer_note(kb) -> None:
         assert "<ol" in html or "<li" in html
         for marker in REVIEWER_NOTE_MARKERS:
             assert marker.lower() not in html.lower(), (modality_id, marker)
+
+
+def test_start_session_from_eligibility_and_interactions_from_reference(qtbot, window) -> None:
+    eligibility = window.eligibility
+    qtbot.waitUntil(lambda: eligibility.context is not None, timeout=10_000)
+    eligibility.field("weight_kg").setText("80")
+    eligibility.drug_names.setText("modafinil")
+    assert "session" not in window._built
+    eligibility.session_button.click()
+    session = window.pages.currentWidget()
+    assert session is window.session and window.nav.currentItem().text() == "Session"
+    assert session.weight.text() == "80" and session.medications.text() == "modafinil"
+    window.reference.interactions_button.click()
+    dialog = window._interactions_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and "ketamine-specific" in dialog.view.toPlainText()
+    dialog.close()
