@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kapdesk.content.model import CONDITIONS, MODALITY_IDS, STRENGTHS
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, STRENGTHS, Sourced
 from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 from kapdesk.errors import ContentError
 
@@ -64,15 +64,6 @@ TEXT_KEYS = (
 )
 ROW_KEYS = {"id", "label", "when", "suggest", "caution", "block", "alert", "note"}
 STATEMENT_KEYS = {"text", "sources", "evidence"}
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A sentence with the reference ids behind it and the type of its strongest source."""
-
-    text: str
-    sources: tuple[str, ...]
-    evidence: str
 
 
 @dataclass(frozen=True)
@@ -154,16 +145,7 @@ def _number(value: Any) -> bool:
 
 
 def _sourced(raw: Any, key: str, p: Reader, *, text_key: str = "text", extra=()) -> Sourced | None:
-    if p.table(raw, key, f"a table with {text_key}, sources and evidence") is None:
-        return None
-    before = len(p.problems)
-    p.keys(raw, key, (STATEMENT_KEYS - {"text"}) | {text_key, *extra})
-    text = p.text(raw, text_key, key)
-    sources = p.sources(raw, key)
-    evidence = p.evidence(raw, key)
-    if len(p.problems) > before:
-        return None
-    return Sourced(text, sources, evidence)
+    return p.sourced(raw, key, text_key=text_key, extra=extra)
 
 
 def _when(raw: Any, key: str, p: Reader) -> dict[str, Any]:

@@ -51,6 +51,15 @@ LANGUAGES = ("en", "es")
 
 
 @dataclass(frozen=True)
+class Sourced:
+    """A sentence of a rule or wording file with its reference ids and evidence type."""
+
+    text: str
+    sources: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Statement:
     """One clinical statement with its provenance."""
 

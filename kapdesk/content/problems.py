@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kapdesk.content.model import EVIDENCE_TYPES
+from kapdesk.content.model import EVIDENCE_TYPES, Sourced
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -224,6 +224,19 @@ class Reader:
             self.add(join(where, "evidence"), "missing evidence type")
             return ""
         return self.choice(raw, "evidence", where, EVIDENCE_TYPES, "an evidence type")
+
+    def sourced(
+        self, raw: Any, where: str, *, text_key: str = "text", extra: Iterable[str] = ()
+    ) -> Sourced | None:
+        """A table of text, sources and evidence (and the ``extra`` keys its kind allows)."""
+        if self.table(raw, where, f"a table with {text_key}, sources and evidence") is None:
+            return None
+        before = len(self.problems)
+        self.keys(raw, where, {text_key, "sources", "evidence", *extra})
+        found = Sourced(
+            self.text(raw, text_key, where), self.sources(raw, where), self.evidence(raw, where)
+        )
+        return found if len(self.problems) == before else None
 
     def placeholders(self, template: str, allowed: Iterable[str], where: str) -> set[str]:
         """The ``{name}`` placeholders of a wording template; unknown names are problems."""

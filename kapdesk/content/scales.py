@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kapdesk.content.model import LANGUAGES
+from kapdesk.content.model import LANGUAGES, Sourced
 from kapdesk.content.problems import Problems, Reader, join, parity, read_toml
 
 KIND = "scales"
@@ -58,15 +58,6 @@ LANG_KEYS = {
     "sources",
 }
 LICENCE_KEYS = {"statement", "statement_source", "attribution", "sources"}
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A clinical statement with its reference ids and the type of its strongest source."""
-
-    text: str
-    sources: tuple[str, ...]
-    evidence: str
 
 
 @dataclass(frozen=True)
@@ -256,16 +247,6 @@ class ScaleLibrary:
 
 class _ScaleReader(Reader):
     """The shared checks plus the few a scale file needs."""
-
-    def sourced(self, raw: Any, where: str, *, extra: tuple[str, ...] = ()) -> Sourced | None:
-        table = self.table(raw, where, "a table with text, sources and evidence")
-        if table is None:
-            return None
-        self.keys(table, where, STATEMENT_KEYS | set(extra), STATEMENT_KEYS)
-        text = self.text(table, "text", where)
-        sources = self.sources(table, where)
-        evidence = self.evidence(table, where)
-        return Sourced(text, sources, evidence)
 
     def whole(self, raw: Mapping[str, Any], key: str, where: str, low: int, high: int) -> int:
         value = self.number(raw, key, where, minimum=low, maximum=high, integer=True)

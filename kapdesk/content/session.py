@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import Sourced
 from kapdesk.content.problems import Problems, Reader, join, read_toml
 
 FILE = "rules/session.toml"
@@ -91,15 +92,6 @@ FLAG_KEYS = {
     "evidence",
 }
 CHECKLIST_KEYS = {"id", "text", "products", "from", "sources", "evidence"}
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A sourced text (the abort-threshold statement, the observations note)."""
-
-    text: str
-    sources: tuple[str, ...]
-    evidence: str
 
 
 @dataclass(frozen=True)
@@ -244,11 +236,7 @@ def _flag_bool(read: Reader, raw: dict[str, Any], key: str, where: str) -> bool:
 
 
 def _sourced(read: Reader, raw: Any, where: str) -> Sourced:
-    table = read.table(raw, where, "a table of text, sources and evidence") or {}
-    read.keys(table, where, {"text", "sources", "evidence"})
-    return Sourced(
-        read.text(table, "text", where), read.sources(table, where), read.evidence(table, where)
-    )
+    return read.sourced(raw, where) or Sourced("", (), "")
 
 
 def _product(read: Reader, ident: str, raw: Any) -> Product:
