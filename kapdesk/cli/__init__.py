@@ -117,6 +117,12 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             f"{stats['references']} references, {len(compiled.handouts.texts)} handout texts, "
             f"rules and wording; knowledge base {kb.version}"
         )
+    if getattr(args, "notes", False):
+        # Reviewer notes are kept with the references and shown only here (issue 11).
+        noted = [r for r in compiled.references.values() if r.note]
+        print(f"Reviewer notes ({len(noted)} references):")
+        for ref in noted:
+            print(f"  {ref.id}: {ref.note}")
     return 0
 
 
@@ -435,9 +441,13 @@ def build_parser() -> argparse.ArgumentParser:
     build = kb_sub.add_parser("build", help="compile resources/ into the knowledge base")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.set_defaults(func=cmd_kb_build)
-    kb_sub.add_parser(
-        "verify", help="check every statement's sources, grades and dates"
-    ).set_defaults(func=cmd_kb_verify)
+    verify = kb_sub.add_parser("verify", help="check every statement's sources, grades and dates")
+    verify.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the reviewers' notes on references (never shown elsewhere)",
+    )
+    verify.set_defaults(func=cmd_kb_verify)
     info = kb_sub.add_parser("info", help="version, location and size of the knowledge base")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_kb_info)

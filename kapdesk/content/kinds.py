@@ -113,6 +113,10 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     parts["handouts"] = read_library(base, problems, ref_ids)
     parts["plan"] = load_plan(base, problems, ref_ids, parts["integration"], parts["handouts"])
     parts["scales"] = load_scales(base, problems, ref_ids)
+    # Issue 11: no forbidden variant of a glossary term in any Spanish text.
+    from kapdesk.glossary_check import check_parts
+
+    check_parts(base, problems, parts)
     return problems, parts
 
 

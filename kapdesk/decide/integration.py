@@ -24,6 +24,7 @@ from kapdesk.content.integration import (
     BOOLEAN_FEATURES,
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
+    Caution,
     IntegrationRules,
     Row,
     Sourced,
@@ -385,6 +386,24 @@ def _reason(row: Row, statement: Sourced) -> Reason:
     return Reason(row.id, row.label, statement.text, statement.sources)
 
 
+def _caution_reason(row: Row, caution: Caution) -> Reason:
+    """A caution or block line, labelled by what it warns about (its own label, or the row's)."""
+    return Reason(
+        caution.id or row.id,
+        caution.label or row.label,
+        caution.statement.text,
+        caution.statement.sources,
+    )
+
+
+def _add_once(reasons: list[Reason], reason: Reason) -> bool:
+    """Append ``reason`` unless the card already shows the same line; True if appended."""
+    if reason in reasons:
+        return False
+    reasons.append(reason)
+    return True
+
+
 def _offered_set(
     presentation: Presentation, profile_offered: Sequence[str]
 ) -> tuple[frozenset[str] | None, str]:
@@ -440,12 +459,13 @@ def rank(
         for caution in row.cautions:
             if _holds(caution.when, presentation):
                 for modality in caution.modalities:
-                    points[modality] -= caution.lower
-                    cautions[modality].append(_reason(row, caution.statement))
+                    if _add_once(cautions[modality], _caution_reason(row, caution)):
+                        points[modality] -= caution.lower
         for block in row.blocks:
             if _holds(block.when, presentation):
                 for modality in block.modalities:
-                    blocks[modality].append(_reason(row, block.statement))
+                    # The same block reached through two of its conditions counts once.
+                    _add_once(blocks[modality], _caution_reason(row, block))
     offered, offered_from = _offered_set(presentation, profile_offered)
     entries = []
     for order, modality in enumerate(rules.candidates):

@@ -135,6 +135,20 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
     qtbot.waitUntil(lambda: page.context is not None, timeout=10_000)  # joined after KB ready
 
 
+def test_reference_lists_show_no_reviewer_note(kb) -> None:
+    """The Reference page's reference list (HTML) prints citations, never reviewers' notes."""
+    from kapdesk.content.model import MODALITY_IDS, REVIEWER_NOTE_MARKERS
+    from kapdesk.ui.html import modality_html
+
+    for modality_id in MODALITY_IDS:
+        modality = kb.modality(modality_id)
+        refs = kb.references_for(modality)
+        html = modality_html(modality, refs, kb.labels)
+        assert "<ol" in html or "<li" in html
+        for marker in REVIEWER_NOTE_MARKERS:
+            assert marker.lower() not in html.lower(), (modality_id, marker)
+
+
 def test_start_session_from_eligibility_and_interactions_from_reference(qtbot, window) -> None:
     eligibility = window.eligibility
     qtbot.waitUntil(lambda: eligibility.context is not None, timeout=10_000)
