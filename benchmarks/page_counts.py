@@ -65,10 +65,10 @@ def main() -> None:
     from kapdesk.decide.integration import parse_presentation, pick
     from kapdesk.documents.comparison import comparison_pdf
     from kapdesk.documents.handout import HandoutOptions, render_handouts
-    from kapdesk.documents.integration_plan import plan_pdf
     from kapdesk.documents.picker_sheet import picker_sheet_bytes
+    from kapdesk.documents.plan_sheet import plan_pdf
     from kapdesk.documents.screening import screening_pdf
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
     from kapdesk.kb.store import ensure_kb
 
     out_dir = args.out_dir

@@ -10,6 +10,9 @@ import pytest
 
 from kapdesk.paths import AppPaths
 
+# Test keys and packs for the content-pack tests (fixtures).
+pytest_plugins = ["tests.pack_helpers"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Before pytest-qt creates the QApplication: no display is needed.
@@ -47,6 +50,22 @@ def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kb, _ = ensure_kb(AppPaths(data_dir))
     kb.close()
     return data_dir
+
+
+@pytest.fixture(autouse=True)
+def active_catalog(built_data_dir: Path) -> None:
+    """The session's knowledge base is the active one, as after the app opened it."""
+    from kapdesk.kb.catalog import activate
+    from kapdesk.kb.store import KnowledgeBase
+
+    global _CATALOG
+    if _CATALOG is None:
+        with KnowledgeBase.open(AppPaths(built_data_dir).kb_path) as kb:
+            _CATALOG = kb.catalog
+    activate(_CATALOG)
+
+
+_CATALOG = None
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.kb.model import KBVersion
+from kapdesk.content.model import KBVersion
 from kapdesk.paths import resources_dir
 from kapdesk.profile import ClinicProfile
 from tests.tomlwrite import dumps
@@ -49,10 +49,12 @@ def build_handout_root(target: Path) -> Path:
 
 def use_library_at(root: Path, monkeypatch: pytest.MonkeyPatch):
     """Make the program's handout library (CLI, GUI, renderer) the one under ``root``."""
-    import kapdesk.handouts
+    from kapdesk.content.handouts import load_library
+    from kapdesk.kb.catalog import Catalog
 
-    monkeypatch.setattr(kapdesk.handouts, "resources_dir", lambda: root)
-    return kapdesk.handouts.library()
+    library = load_library(root)
+    monkeypatch.setattr(Catalog, "handouts", property(lambda self: library))
+    return library
 
 
 # --- reading generated PDFs -----------------------------------------------------------------

@@ -59,3 +59,22 @@ def test_window_start_up_loads_no_heavy_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_layer_contract_holds() -> None:
+    """import-linter: no import runs back up the layers and no room has a cycle.
+
+    The contracts are in pyproject.toml ([tool.importlinter]).
+    """
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("lint-imports")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [str(script), "--config", str(root / "pyproject.toml"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "Contracts: 2 kept, 0 broken." in result.stdout

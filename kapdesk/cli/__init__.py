@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -19,7 +20,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kapdesk import __version__
-from kapdesk.errors import ContentError, DataError, UserInputError
+from kapdesk.cli.io import (
+    check_data_dir,
+    check_distinct,
+    check_output_dir,
+    check_output_file,
+    configure_streams,
+    error_line,
+    write_outputs,
+)
+from kapdesk.errors import (
+    ContentError,
+    DataError,
+    InstallationError,
+    UserInputError,
+    escape_controls,
+    quote,
+)
 from kapdesk.paths import AppPaths
 
 
@@ -27,7 +44,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        from kapdesk.cli.io import error_line
+
+        self.exit(2, error_line(f"{self.prog}: error: {message}"))
 
 
 def _print_json(data: Any) -> None:
@@ -43,11 +62,14 @@ def _warn_profile(profile, lang: str) -> None:
         print(f"kapdesk: warning: {warning}", file=sys.stderr)
 
 
-def _open_kb(args: argparse.Namespace):
-    from kapdesk.kb.store import ensure_kb
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
 
-    kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
-    return kb
+
+def _open_kb(args: argparse.Namespace):
+    from kapdesk.kb.store import open_active_kb
+
+    return open_active_kb(AppPaths.resolve(args.data_dir))
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -71,26 +93,27 @@ def cmd_kb_build(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_verify(args: argparse.Namespace) -> int:
-    from kapdesk.kb.loader import load_content
+    from kapdesk.content.kinds import compile_resources
     from kapdesk.kb.store import ensure_kb
 
     try:
-        content = load_content()
+        compiled = compile_resources()
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"kapdesk: {len(exc.problems)} problem(s) in the content", file=sys.stderr)
+        print(f"kapdesk: {exc.args[0].splitlines()[0]}", file=sys.stderr)
         return 2
-    resource_problems = _verify_other_resources()
-    if resource_problems:
-        for problem in resource_problems:
-            print(problem, file=sys.stderr)
-        print(f"kapdesk: {len(resource_problems)} problem(s) in the resources", file=sys.stderr)
-        return 2
+    from kapdesk.documents.fonts import font_problems
+
+    damaged = font_problems()
+    if damaged:  # the program's own files, not the content: exit 1, reinstall
+        for problem in damaged:
+            sys.stderr.write(error_line(problem))
+        return 1
     kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
     with kb:
         problems = kb.verify()
-        if kb.version.content_hash != content.version.content_hash:
+        if kb.version.content_hash != compiled.version.content_hash:
             problems.append(f"{kb.path.name}: (database): built from different content")
         if problems:
             for problem in problems:
@@ -99,30 +122,16 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
         stats = kb.stats()
         print(
             f"OK: {stats['modalities']} modalities, {stats['statements']} statements, "
-            f"{stats['references']} references; knowledge base {kb.version}"
+            f"{stats['references']} references, {len(compiled.handouts.texts)} handout texts, "
+            f"rules and wording; knowledge base {kb.version}"
         )
+    if getattr(args, "notes", False):
+        # Reviewer notes are kept with the references and shown only here (issue 11).
+        noted = [r for r in compiled.references.values() if r.note]
+        print(f"Reviewer notes ({len(noted)} references):")
+        for ref in noted:
+            print(f"  {ref.id}: {ref.note}")
     return 0
-
-
-def _verify_other_resources() -> list[str]:
-    """Problems in the rules, wording and handout files that are read beside the KB."""
-    from kapdesk.decide.compare_wording import wording
-    from kapdesk.decide.eligibility_rules import load_rules
-    from kapdesk.decide.integration_rules import load_integration_rules
-    from kapdesk.handouts import load_library
-
-    problems: list[str] = []
-    for load in (
-        load_rules,
-        load_integration_rules,
-        lambda: [wording(lang) for lang in ("en", "es")],
-        load_library,
-    ):
-        try:
-            load()
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    return problems
 
 
 def cmd_kb_info(args: argparse.Namespace) -> int:
@@ -132,6 +141,9 @@ def cmd_kb_info(args: argparse.Namespace) -> int:
             "version": kb.version.short,
             "content_hash": kb.version.content_hash,
             "reviewed": kb.version.reviewed.isoformat(),
+            "content_version": kb.release.content_version,
+            "content_origin": kb.origin,
+            "expires": kb.release.expires.isoformat(),
             **kb.stats(),
         }
     if args.json:
@@ -158,21 +170,26 @@ def cmd_modalities(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from kapdesk.kb.model import CONDITIONS, SECTIONS
+    from kapdesk.content.model import CONDITIONS, SECTIONS
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         modality = kb.modality(args.modality)
         refs = kb.references_for(modality)
         labels = kb.labels
-        if args.pdf:
+        if out is not None:
+            import io
+
             from kapdesk.documents.modality_sheet import write_modality_sheet
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
-            write_modality_sheet(
-                Path(args.pdf), kb, modality, profile=profile, note=args.note or ""
+            buffer = io.BytesIO()
+            pages = write_modality_sheet(
+                buffer, kb, modality, profile=profile, note=args.note or ""
             )
-            print(f"Wrote {args.pdf}", file=sys.stderr)
+            write_outputs([(out, buffer.getvalue(), "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
             return 0
         if args.json:
             data = modality.to_dict()
@@ -208,7 +225,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.to_dict())
     elif not result.hits:
-        print(f"No results for {args.query!r}")
+        print(f"No results for {quote(args.query)}")
     else:
         for hit in result.hits:
             print(f"{hit.id:<18} {hit.title}")
@@ -225,13 +242,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         text_report,
     )
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     raw = answers_from_json(read_input(args.answers, "ANSWERS"), "ANSWERS")
     with _open_kb(args) as kb:
         context = load_context(kb)
     result = evaluate(raw, context)
-    if args.pdf:
+    if out is not None:
         from kapdesk.documents.frame import PatientIdentifiers
-        from kapdesk.documents.screening import ScreeningDetails, save_screening_summary
+        from kapdesk.documents.screening import ScreeningDetails, screening_pdf
         from kapdesk.profile import load_profile
 
         profile = load_profile(AppPaths.resolve(args.data_dir))
@@ -240,8 +258,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             screener=args.screener or "",
             vitals_time=args.vitals_time or "",
         )
-        save_screening_summary(Path(args.pdf), context, result, profile=profile, details=details)
-        print(f"Wrote {args.pdf}", file=sys.stderr)
+        pdf = screening_pdf(context, result, profile=profile, details=details)
+        write_outputs([(out, pdf, "--pdf")])
+        print(f"Wrote {escape_controls(str(out))}", file=sys.stderr)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -264,15 +283,23 @@ def cmd_pick(args: argparse.Namespace) -> int:
     for option, value in plan_only.items():
         if value and not args.plan_pdf:
             raise UserInputError(f"{option}: only used with --plan-pdf OUT (the patient's plan)")
+    outputs = {
+        "--pdf": check_output_file(args.pdf, "--pdf") if args.pdf is not None else None,
+        "--plan-pdf": (
+            check_output_file(args.plan_pdf, "--plan-pdf") if args.plan_pdf is not None else None
+        ),
+    }
+    check_distinct(outputs)
     presentation = read_presentation(args.presentation)
     profile = load_profile(AppPaths.resolve(args.data_dir))
     plan = None
+    files: list[tuple[Path, bytes, str]] = []
     with _open_kb(args) as kb:
         result = pick(kb, presentation, profile.offered)
         if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.integration_plan import plan_pdf, save_plan
-            from kapdesk.handouts import library
+            from kapdesk.documents.plan_sheet import plan_pdf
+            from kapdesk.kb.catalog import library
 
             options = HandoutOptions(
                 lang=library().check_lang(args.lang or "en"),
@@ -285,16 +312,20 @@ def cmd_pick(args: argparse.Namespace) -> int:
             plan, rendered = plan_pdf(
                 kb, result, profile=profile, modality=args.choose, options=options
             )
-        if args.pdf:
+        if outputs["--pdf"] is not None:
             from kapdesk.documents.frame import PatientIdentifiers
-            from kapdesk.documents.picker_sheet import write_picker_sheet
+            from kapdesk.documents.picker_sheet import picker_sheet_bytes
 
             ids = PatientIdentifiers(args.patient or "", args.dob or "", args.record or "")
-            write_picker_sheet(Path(args.pdf), kb, result, profile=profile, identifiers=ids)
-            print(f"Wrote {args.pdf}", file=sys.stderr)
-    if plan is not None:
-        save_plan(Path(args.plan_pdf), rendered)
-        print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
+            summary = picker_sheet_bytes(kb, result, profile=profile, identifiers=ids)
+            files.append((outputs["--pdf"], summary, "--pdf"))
+    if plan is not None and outputs["--plan-pdf"] is not None:
+        files.append((outputs["--plan-pdf"], rendered.pdf, "--plan-pdf"))
+    write_outputs(files)  # both, or neither new
+    for path, _, option in files:
+        detail = f" (plan for {plan.modality}, {plan.lang})" if option == "--plan-pdf" else ""
+        print(f"Wrote {escape_controls(str(path))}{detail}", file=sys.stderr)
+    if plan is not None and outputs["--plan-pdf"] is not None:
         _warn_profile(profile, plan.lang)
     if args.json:
         _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
@@ -304,8 +335,10 @@ def cmd_pick(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
 
+    with _open_kb(args) as kb:
+        version = kb.version
     lib = library()
     if args.topics == ["list"]:
         if args.json:
@@ -315,10 +348,12 @@ def cmd_handout(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         raise UserInputError("--json: only `kapdesk handout list --json` prints JSON")
-    if not args.out and not args.out_dir:
+    if args.out is None and args.out_dir is None:
         raise UserInputError(
             "--out: missing; give --out FILE.pdf (one PDF) or --out-dir DIR (one PDF per topic)"
         )
+    out = check_output_file(args.out, "--out") if args.out is not None else None
+    out_dir = check_output_dir(args.out_dir, "--out-dir") if args.out_dir is not None else None
     from kapdesk.documents.handout import HandoutOptions, render_handouts
     from kapdesk.profile import load_profile
 
@@ -331,28 +366,32 @@ def cmd_handout(args: argparse.Namespace) -> int:
         appointment=args.appointment or "",
     )
     profile = load_profile(AppPaths.resolve(args.data_dir))
-    with _open_kb(args) as kb:
-        version = kb.version
     # Everything is laid out in memory first: bad input never leaves a partial file,
     # and the patient's details reach the disk only inside the PDFs asked for.
-    groups = [topics] if args.out else [[topic] for topic in topics]
+    groups = [topics] if out is not None else [[topic] for topic in topics]
     rendered = [
         render_handouts(lib, group, options=options, profile=profile, kb_version=version)
         for group in groups
     ]
-    if args.out_dir:
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    for document in rendered:
-        target = Path(args.out) if args.out else Path(args.out_dir) / document.suggested_name
+    if out_dir is not None:
         try:
-            target.write_bytes(document.pdf)
+            out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            field = "--out" if args.out else "--out-dir"
             raise UserInputError(
-                f"{field}: cannot write '{target}': {exc.strerror or exc}"
+                f"--out-dir: cannot create {quote(out_dir)} ({exc.strerror or exc}); "
+                "nothing was written"
             ) from None
-        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
-        print(f"Wrote {target} ({pages})", file=sys.stderr)
+    files = [
+        (
+            out if out is not None else out_dir / document.suggested_name,
+            document.pdf,
+            "--out" if out is not None else "--out-dir",
+        )
+        for document in rendered
+    ]
+    write_outputs(files)  # every topic, or none new
+    for (target, _, _), document in zip(files, rendered, strict=True):
+        print(f"Wrote {escape_controls(str(target))} ({_pages(document.pages)})", file=sys.stderr)
     _warn_profile(profile, options.lang)
     return 0
 
@@ -360,28 +399,24 @@ def cmd_handout(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from kapdesk.decide.compare import compare, text_report
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         comparison = compare(
             kb, args.ids, audience=args.audience, lang=args.lang, condition=args.condition
         )
-        if args.pdf:
+        if out is not None:
             from kapdesk.documents.comparison import comparison_pdf
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
             data, pages = comparison_pdf(kb, comparison, profile=profile)
-            try:
-                Path(args.pdf).write_bytes(data)
-            except OSError as exc:
-                raise UserInputError(
-                    f"--pdf: cannot write '{args.pdf}': {exc.strerror or exc}"
-                ) from None
-            print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+            write_outputs([(out, data, "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
             if comparison.audience == "patient":
                 _warn_profile(profile, comparison.lang)
     if args.json:
         _print_json(comparison.to_dict())
-    elif not args.pdf:
+    elif out is None:
         print(text_report(comparison))
     return 0
 
@@ -395,7 +430,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # Feature commands live in their own modules under kapdesk/cli/, each with
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("profile",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "profile",
+    "session",
+    "interactions",
+    "scales",
+    "pack",
+)
 
 
 def _limit(value: str) -> int:
@@ -442,9 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
     build = kb_sub.add_parser("build", help="compile resources/ into the knowledge base")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.set_defaults(func=cmd_kb_build)
-    kb_sub.add_parser(
-        "verify", help="check every statement's sources, grades and dates"
-    ).set_defaults(func=cmd_kb_verify)
+    verify = kb_sub.add_parser("verify", help="check every statement's sources, grades and dates")
+    verify.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the reviewers' notes on references (never shown elsewhere)",
+    )
+    verify.set_defaults(func=cmd_kb_verify)
     info = kb_sub.add_parser("info", help="version, location and size of the knowledge base")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_kb_info)
@@ -546,21 +591,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        check_data_dir(args.data_dir)
         return func(args)
     except UserInputError as exc:
-        print(f"kapdesk: error: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: error: {exc}"))
         return 2
-    except ContentError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+    except InstallationError as exc:
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
         return 1
+    except ContentError as exc:
+        # The resource files cannot be compiled: one line, and `kb verify` lists them all.
+        head = str(exc).splitlines()[0]
+        print(f"kapdesk: {head}; run `kapdesk kb verify` to list them", file=sys.stderr)
+        return 2
     except DataError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # The knowledge base went bad under a running command (it is derived data):
+        # set it aside so that the next command rebuilds it, never an exit-1 loop.
+        from kapdesk.kb.store import discard_damaged
+
+        aside = discard_damaged(AppPaths.resolve(args.data_dir))
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: the knowledge base could not be read ({exc})"
+                + ("; it was set aside and is rebuilt on the next run" if aside else "")
+            )
+        )
         return 1
     except BrokenPipeError:
         # The reader went away (`kapdesk … | head`): stop quietly, also at exit.
@@ -568,10 +633,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the contract: never a traceback on the terminal
         where = _log_internal_error(args, exc)
-        print(
-            f"kapdesk: internal error: {type(exc).__name__}: {exc}"
-            + (f" (details in {where})" if where else ""),
-            file=sys.stderr,
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: internal error: {type(exc).__name__}: {exc}"
+                + (f" (details in {where})" if where else "")
+            )
         )
         return 1
 

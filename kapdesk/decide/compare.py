@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.decide.compare_wording import wording
+from kapdesk.content.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
+from kapdesk.decide.timeline import Timeline, chart_bars, timeline
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.kb.model import CONDITIONS, LANGUAGES, SECTIONS, Labels, Modality, Statement
+from kapdesk.kb.catalog import wording
 
 if TYPE_CHECKING:
     from kapdesk.kb.store import KnowledgeBase
@@ -103,25 +104,6 @@ class Row:
 
     def cell(self, modality_id: str) -> Cell:
         return next(c for c in self.cells if c.modality == modality_id)
-
-
-@dataclass(frozen=True)
-class TimeRange:
-    """A time span in days, with the statements' sources that give it."""
-
-    low: float
-    high: float
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Time to first benefit and typical course length of one option, where reported."""
-
-    modality: str
-    name: str
-    onset: TimeRange | None
-    course: TimeRange | None
 
 
 @dataclass(frozen=True)
@@ -258,13 +240,27 @@ def _patient_part(statement: Statement, lang: str, **extra: Any) -> Part:
     return _statement_part(statement, plain, **extra)
 
 
-def _section_cell(modality: Modality, section: str, audience: str, lang: str) -> Cell:
+def _patient_answer(statements: tuple[Statement, ...], lang: str, condition: str | None):
+    """The statement that answers the row for the patient.
+
+    A statement written for the chosen condition (``conditions``) comes first; then the
+    first untagged statement with a grid answer; then the first untagged statement.
+    """
+    general = [s for s in statements if not s.conditions] or list(statements)
+    return next(
+        (s for s in statements if s.answers(condition) and s.grid(lang)),
+        next((s for s in general if s.grid(lang)), general[0]),
+    )
+
+
+def _section_cell(
+    modality: Modality, section: str, audience: str, lang: str, condition: str | None = None
+) -> Cell:
     statements = modality.sections.get(section, ())
     if not statements:
         return _missing_cell(modality, section, audience, lang)
     if audience == "patient":
-        answer = next((s for s in statements if s.grid(lang)), statements[0])
-        part = _patient_part(answer, lang)
+        part = _patient_part(_patient_answer(statements, lang, condition), lang)
         return Cell(modality.id, part.text, (part,))
     parts = tuple(_statement_part(s, s.text) for s in statements)
     return Cell(modality.id, "\n\n".join(p.text for p in parts), parts)
@@ -275,7 +271,19 @@ def _strength_cell(
 ) -> Cell:
     strength = modality.strengths.get(condition)
     if strength is None:
-        return _missing_cell(modality, f"strength.{condition}", audience, lang)
+        unrated = next(
+            (
+                s
+                for s in modality.sections.get("regulatory", ())
+                if s.unrated and s.answers(condition)
+            ),
+            None,
+        )
+        if unrated is None or audience != "patient":
+            return _missing_cell(modality, f"strength.{condition}", audience, lang)
+        # No rating: what is approved, said as such (safety-addendum.md §D), never a rating.
+        part = _patient_part(unrated, lang, condition=condition)
+        return Cell(modality.id, f"{wording(lang)['not_rated']}. {part.text}", (part,))
     statement = strength.statement
     extra = {"rating": strength.rating, "condition": condition}
     if audience == "patient":
@@ -333,27 +341,6 @@ def _row_label(
     )
 
 
-def _span(statements: tuple[Statement, ...], key: str, scale: float) -> TimeRange | None:
-    """The envelope of every range the section's statements give, in days."""
-    ranged = [s for s in statements if getattr(s, key)]
-    if not ranged:
-        return None
-    low = min(getattr(s, key)[0] for s in ranged) * scale
-    high = max(getattr(s, key)[1] for s in ranged) * scale
-    sources = tuple(dict.fromkeys(ref for s in ranged for ref in s.sources))
-    return TimeRange(low, high, sources)
-
-
-def timeline(modality: Modality, lang: str = "en") -> Timeline:
-    """Onset and course as reported (``days``/``weeks`` ranges); None where not reported."""
-    return Timeline(
-        modality=modality.id,
-        name=modality.display_short_name(lang),
-        onset=_span(modality.sections.get("onset", ()), "days", 1.0),
-        course=_span(modality.sections.get("course", ()), "weeks", 7.0),
-    )
-
-
 # --- the grid -----------------------------------------------------------------------------
 
 
@@ -371,7 +358,7 @@ def compare(
     rows = []
     for attribute in ATTRIBUTES:
         if attribute != STRENGTH:
-            cells = [_section_cell(m, attribute, audience, lang) for m in modalities]
+            cells = [_section_cell(m, attribute, audience, lang, condition) for m in modalities]
         elif condition is None:
             cells = [_strength_summary_cell(m, lang, labels) for m in modalities]
         else:
@@ -400,8 +387,6 @@ def compare(
 
 def text_report(comparison: Comparison) -> str:
     """The comparison as plain text for a terminal: one block per row, one line per option."""
-    from kapdesk.documents.charts import chart_bars
-
     words = wording(comparison.lang)
     short = comparison.short_names
     lines = [" | ".join(comparison.names[mid] for mid in comparison.modalities)]

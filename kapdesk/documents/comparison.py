@@ -28,13 +28,22 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
-from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import CLINICIAN, MARGIN, PATIENT, DocumentInfo, render, strings
+from kapdesk.documents.frame import (
+    CLINICIAN,
+    MARGIN,
+    MAX_PAGES,
+    PATIENT,
+    DocumentInfo,
+    render,
+    strings,
+)
 from kapdesk.documents.markup import escape
+from kapdesk.fsio import atomic_write
+from kapdesk.kb.catalog import wording
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 # Patient type sizes, largest first. 9 pt is the size patients can read; a sheet goes
@@ -358,18 +367,44 @@ def _shortest(candidates: Sequence[Flowable], width: float) -> Flowable:
 
 
 def _patient_grid(
-    comparison: Comparison, kb: KnowledgeBase, styles: _Styles, width: float
+    comparison: Comparison,
+    kb: KnowledgeBase,
+    styles: _Styles,
+    width: float,
+    label_em: list[float] | None = None,
 ) -> Flowable:
     """The grid with the question column as wide as makes the grid shortest.
 
     A narrow question column wraps the questions onto more lines than the answers
     beside them; a wide one squeezes the answers. Which balance is best depends on the
-    language and the options, so a few widths are tried.
+    language and the options, so a few widths are tried. The best width, in ems, is
+    left in ``label_em`` so that the same sheet at another size reuses it.
     """
     least = _label_width(comparison, styles)
     widths = [least + step * LABEL_STEP for step in range(LABEL_STEPS)]
-    grids = [_grid(comparison, kb, styles, width, None, label_width=w) for w in widths]
-    return _shortest(grids, width)
+    grids: dict[int, tuple[float, Flowable]] = {}
+
+    def height(step: int) -> float:
+        if step not in grids:
+            grid = _grid(comparison, kb, styles, width, None, label_width=widths[step])
+            grids[step] = (grid.wrap(width, UNBOUNDED)[1], grid)
+        return grids[step][0]
+
+    if label_em:
+        # Start where the best width was at the size tried before, and walk downhill.
+        ems = [w / styles.size for w in widths]
+        step = min(range(LABEL_STEPS), key=lambda i: abs(ems[i] - label_em[-1]))
+        while True:
+            around = [i for i in (step - 1, step + 1) if 0 <= i < LABEL_STEPS]
+            better = [i for i in around if height(i) < height(step)]
+            if not better:
+                break
+            step = min(better, key=height)
+    else:
+        step = min(range(LABEL_STEPS), key=height)
+    if label_em is not None:
+        label_em.append(widths[step] / styles.size)
+    return grids[step][1]
 
 
 def _title_block(comparison: Comparison, kb: KnowledgeBase, styles: _Styles) -> list[Flowable]:
@@ -499,7 +534,11 @@ def _landscape(comparison: Comparison) -> bool:
 
 
 def comparison_story(
-    kb: KnowledgeBase, comparison: Comparison, *, font_size: float | None = None
+    kb: KnowledgeBase,
+    comparison: Comparison,
+    *,
+    font_size: float | None = None,
+    label_em: list[float] | None = None,
 ) -> list[Flowable]:
     """The sheet's content, laid out for the page the comparison needs."""
     landscape = _landscape(comparison)
@@ -512,7 +551,7 @@ def comparison_story(
     if patient:
         return [
             *_title_block(comparison, kb, styles),
-            _patient_grid(comparison, kb, styles, width),
+            _patient_grid(comparison, kb, styles, width, label_em),
             Spacer(1, styles.size * 0.4),
             _patient_band(comparison, styles, width),
         ]
@@ -541,6 +580,8 @@ def _info(comparison: Comparison, kb: KnowledgeBase, profile: ClinicProfile) -> 
         landscape=_landscape(comparison),
         keywords=("kapdesk", "comparison", *comparison.modalities),
         audience=PATIENT if comparison.audience == "patient" else CLINICIAN,
+        kind="comparison",
+        max_pages=MAX_PAGES["comparison"],
     )
 
 
@@ -559,12 +600,12 @@ def comparison_pdf(
     no one. The clinician sheet has one size and as many pages as its content needs.
     """
     info = _info(comparison, kb, profile)
+    label_em: list[float] = []  # the question column's best width, found once
 
     def rendered(size: float) -> tuple[bytes, int]:
         buffer = io.BytesIO()
-        pages = render(
-            buffer, comparison_story(kb, comparison, font_size=size), info, invariant=invariant
-        )
+        story = comparison_story(kb, comparison, font_size=size, label_em=label_em)
+        pages = render(buffer, story, info, invariant=invariant)
         return buffer.getvalue(), pages
 
     if comparison.audience != "patient":
@@ -592,7 +633,7 @@ def write_comparison(
     """Write the sheet to ``out``; return its page count."""
     data, pages = comparison_pdf(kb, comparison, profile=profile, invariant=invariant)
     if isinstance(out, Path):
-        out.write_bytes(data)
+        atomic_write(out, data)
     else:
         out.write(data)
     return pages

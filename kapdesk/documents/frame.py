@@ -19,13 +19,11 @@ tighter spacing when that avoids a problem or saves a page.
 from __future__ import annotations
 
 import io
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,12 +45,14 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import FrameBreak, NullActionFlowable
 
+from kapdesk.cancel import raise_if_cancelled
+from kapdesk.content.model import KBVersion
 from kapdesk.dates import format_date
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
-from kapdesk.kb.model import KBVersion
-from kapdesk.paths import resources_dir
+from kapdesk.fsio import atomic_write
+from kapdesk.kb.catalog import frame_strings
 from kapdesk.profile import ClinicProfile
 
 MARGIN = 0.6 * inch
@@ -70,13 +70,38 @@ MIN_BODY_LINES = 5  # a page after the first holds at least this many lines of b
 SPACINGS = (1.0, 0.8, 0.6)  # spacing factors tried, loosest first
 # Roles of flowables that :func:`layout_problems` knows about.
 HEADING, TRAILER, CLINIC_BOX, EMERGENCY_BOX = "heading", "trailer", "clinic-box", "emergency-box"
+TRAILER_ROLES = {
+    TRAILER,
+    CLINIC_BOX,
+    EMERGENCY_BOX,
+    CLINIC_BOX + "+",
+    EMERGENCY_BOX + "+",
+    "KeepIfItFits",
+}
 
 
-@cache
+# The most pages a document of each kind may have: about twice the longest one
+# today's content makes. A longer layout is refused (the note or the patient details
+# are too long), so no input can keep a worker busy for minutes.
+MAX_PAGES = {
+    "modality sheet": 25,
+    "chart summary": 12,
+    "picker summary": 12,
+    "integration plan": 20,
+    "comparison": 40,
+    "handout topic": 20,  # per topic, plus HANDOUT_EXTRA_PAGES for contents and notes
+}
+HANDOUT_EXTRA_PAGES = 6
+DEFAULT_MAX_PAGES = 40
+
+
+class DocumentTooLongError(UserInputError):
+    """The layout ran past the page limit of its kind."""
+
+
 def strings(lang: str) -> dict[str, str]:
-    """The frame's fixed wording in ``lang`` (resources/documents/strings.toml)."""
-    with (resources_dir() / "documents" / "strings.toml").open("rb") as fh:
-        return tomllib.load(fh)[lang]
+    """The frame's fixed wording in ``lang``, from the knowledge base."""
+    return frame_strings(lang)
 
 
 def content_version(version: KBVersion) -> str:
@@ -126,6 +151,8 @@ class DocumentInfo:
     keywords: tuple[str, ...] = ()
     audience: str = CLINICIAN
     identifiers: PatientIdentifiers | None = None  # clinician records: block on every page
+    kind: str = "document"
+    max_pages: int = DEFAULT_MAX_PAGES
 
 
 def body_styles(large_print: bool = False, spacing: float = 1.0) -> dict[str, ParagraphStyle]:
@@ -248,6 +275,7 @@ class KeepTail(KeepTogether):
         if not body:
             return [trailer]
         canv = self.canv
+        minimum = self._min_body
         heights = [_height(f, available_width, canv) for f in body]
         trailer_h = _height(trailer, available_width, canv)
         usable = _usable_height(self) or available_height
@@ -255,6 +283,9 @@ class KeepTail(KeepTogether):
             # All fits here; or the trailer is taller than a page and flows on by itself
             # (it splits so that its parts still touch), so nothing need move forward.
             return [*body, trailer]
+        # Body that can share the last page with the trailer; a trailer that leaves less
+        # than the minimum stands alone on its page (it fills it).
+        share = usable - trailer_h if usable - trailer_h >= minimum else 0.0
         # What fits on this page, counted in whole blocks, never ending on a heading.
         fits, used = 0, 0.0
         while fits < len(heights) and used + heights[fits] <= available_height:
@@ -263,42 +294,53 @@ class KeepTail(KeepTogether):
         while fits and _role(body[fits - 1]) in (HEADING, "CondPageBreak", "Spacer"):
             fits -= 1
             used -= heights[fits]
-        left = sum(heights[fits:])
-        if 0 < left < self._min_body and left + trailer_h > usable:
-            # The body left over would stand alone on a page before the trailer: give
-            # that page enough of the body from this one.
-            cut = fits
-            while cut > 0 and sum(heights[cut:]) < self._min_body:
+
+        def rest_needs(left: float) -> float:
+            """Body the pages after this one need so that none of them is short."""
+            if left <= share:
+                return minimum if share else 0.0  # the last page: body and trailer
+            return minimum + (minimum if share else 0.0)  # a body page, then the last
+
+        def forward(cut: int, need: float) -> list[Flowable] | None:
+            """Move blocks from this page to the next until the rest holds ``need``."""
+            while cut > 0 and sum(heights[cut:]) < need:
                 cut -= 1
             while cut and _role(body[cut - 1]) in (HEADING, "CondPageBreak", "Spacer"):
                 cut -= 1
-            if cut or not at_top:
-                return [*body[:cut], FrameBreak(), KeepTail(body[cut:], trailer, self._min_body)]
-        if left + trailer_h > usable and fits < len(body):
-            # More than one page is left: fill this page (splitting the next block as
-            # usual) and decide again on the next one.
-            head, remaining = body[:fits], body[fits:]
-            if remaining and _role(remaining[0]) != HEADING:
-                parts = remaining[0].splitOn(canv, available_width, available_height - used)
-                if parts:
+            if cut == 0 and at_top:
+                return None  # nothing can move: lay out as it comes
+            return [*body[:cut], FrameBreak(), KeepTail(body[cut:], trailer, minimum)]
+
+        left = sum(heights[fits:])
+        if left == 0 and not share:
+            return [*body, trailer]  # the body ends here; the trailer fills its own page
+        if left <= share:
+            # The rest makes the last page with the trailer: give it enough body.
+            if left >= minimum:
+                return [*body[:fits], FrameBreak(), *body[fits:], trailer]
+            moved = forward(fits, minimum)
+            return moved if moved is not None else [*body, trailer]
+        if left <= usable + share and left < rest_needs(left):
+            moved = forward(fits, rest_needs(left))
+            if moved is not None:
+                return moved
+        if fits == len(body):
+            return [*body, trailer]  # the trailer stands alone on the next page
+        # More than the last page is left: fill this page (splitting the next block as
+        # usual, unless what it leaves over would make a short page) and decide again.
+        head, remaining = body[:fits], body[fits:]
+        if _role(remaining[0]) != HEADING:
+            parts = remaining[0].splitOn(canv, available_width, available_height - used)
+            if len(parts) == 2:
+                rest = _height(parts[1], available_width, canv) + sum(heights[fits + 1 :])
+                if rest > usable + share or rest >= rest_needs(rest):
                     head = [*head, parts[0]]
-                    remaining = [*parts[1:], *remaining[1:]]
-            if not head:
-                if at_top:
-                    return [*body, trailer]
-                return [FrameBreak(), KeepTail(body, trailer, self._min_body)]
-            return [*head, KeepTail(remaining, trailer, self._min_body)]
-        # The rest makes the last page: move blocks forward until it has enough body.
-        cut = fits
-        while cut > 0 and sum(heights[cut:]) < self._min_body:
-            if sum(heights[cut - 1 :]) + trailer_h > usable:
-                break
-            cut -= 1
-        while cut and _role(body[cut - 1]) in (HEADING, "CondPageBreak", "Spacer"):
-            cut -= 1
-        if cut == 0 and at_top:
-            return [*body, trailer]
-        return [*body[:cut], FrameBreak(), *body[cut:], trailer]
+                    remaining = [parts[1], *remaining[1:]]
+        if not head:
+            if at_top:
+                return [*body, trailer]
+            return [FrameBreak(), KeepTail(body, trailer, minimum)]
+        return [*head, KeepTail(remaining, trailer, minimum)]
 
 
 # --- layout record ----------------------------------------------------------------------
@@ -334,7 +376,8 @@ class PageRecord:
         return self.frame_top - min(p.bottom for p in drawn) if drawn else 0.0
 
     def roles(self) -> list[str]:
-        return [p.role for p in self.placed if p.height > 0.5]
+        """The roles of what was drawn, top to bottom (spacers left out)."""
+        return [p.role for p in self.placed if p.height > 0.5 and p.role != "Spacer"]
 
 
 @dataclass
@@ -376,7 +419,11 @@ def layout_problems(layout: Layout) -> list[str]:
             problems.append(f"page {page.number}: ends with a heading")
         if page.number == 1:
             continue
-        if all(role == TRAILER for role in roles):
+        whole = not any(role.endswith("+") for role in roles)
+        small = page.used < 0.6 * (page.frame_top - page.frame_bottom)
+        if set(roles) <= TRAILER_ROLES and whole and small:
+            # A box that fills most of its page stands well alone, and so does the end
+            # of a box taller than a page; a small whole box alone means a bad break.
             problems.append(f"page {page.number}: holds only the trailing box or review line")
         elif page.used < minimum:
             problems.append(
@@ -606,6 +653,13 @@ class _NumberedCanvas(Canvas):
         self._pages: list[dict] = []
 
     def showPage(self) -> None:
+        raise_if_cancelled()  # the GUI's Cancel stops a long render within a page
+        if len(self._pages) >= self._info.max_pages:
+            raise DocumentTooLongError(
+                f"document: the {self._info.kind} would be longer than "
+                f"{self._info.max_pages} pages; shorten the note or the patient details, "
+                "or choose fewer topics"
+            )
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -722,8 +776,8 @@ def render(
     """Lay out ``story`` (see :func:`render_document`), write the PDF to ``out``; return
     the page count."""
     rendered = render_document(story, info, invariant=invariant)
-    if isinstance(out, Path):
-        out.write_bytes(rendered.pdf)
+    if isinstance(out, Path):  # laid out in memory; on disk only when complete
+        atomic_write(out, rendered.pdf)
     else:
         out.write(rendered.pdf)
     return rendered.pages

@@ -33,11 +33,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import FrameBreak, NullActionFlowable
 
+from kapdesk.content.handouts import Block, Handout, HandoutLibrary
+from kapdesk.content.model import KBVersion
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
 from kapdesk.documents.frame import (
     CLINIC_BOX,
     EMERGENCY_BOX,
+    HANDOUT_EXTRA_PAGES,
     HEADING,
+    MAX_PAGES,
     MIN_BODY_LINES,
     PATIENT,
     TRAILER,
@@ -48,14 +52,21 @@ from kapdesk.documents.frame import (
     mark,
     render_document,
 )
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.markup import bounded_text, check_drawable, escape
 from kapdesk.errors import UserInputError
-from kapdesk.handouts import Block, Handout, HandoutLibrary
-from kapdesk.kb.model import KBVersion
 from kapdesk.profile import ClinicProfile
 
 PERSONAL_MAX = 5000
 PERSONAL_FIELDS = ("patient", "note", "appointment", "therapist", "first_session", "frequency")
+# (characters, lines) for each detail the clinician types for one printout.
+PERSONAL_LIMITS = {
+    "patient": (PERSONAL_MAX, 2),
+    "appointment": (PERSONAL_MAX, 4),
+    "note": (PERSONAL_MAX, 40),
+    "therapist": (200, 2),
+    "first_session": (200, 2),
+    "frequency": (200, 2),
+}
 STANDARD_SIZE = 12
 LARGE_SIZE = 18
 CHECKBOX = "☐"
@@ -89,12 +100,10 @@ class HandoutOptions:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise UserInputError(f"{name}: must be text")
-            value = value.strip()
-            if len(value) > PERSONAL_MAX:
-                raise UserInputError(
-                    f"{name}: {len(value)} characters; at most {PERSONAL_MAX} are allowed"
-                )
-            cleaned[name] = check_drawable(value, name, bold=self.large_print)
+            max_chars, max_lines = PERSONAL_LIMITS[name]
+            cleaned[name] = bounded_text(
+                value, name, max_chars=max_chars, max_lines=max_lines, bold=self.large_print
+            )
         return replace(self, **cleaned)
 
 
@@ -226,8 +235,9 @@ class _Box(Table):
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         parts = super().split(available_width, available_height)
-        for part in parts[1:]:
-            part._kd_role = self._kd_role + "+"
+        if len(parts) > 1:  # every piece of a split box says so
+            for part in parts:
+                part._kd_role = self._kd_role.rstrip("+") + "+"
         return parts
 
 
@@ -547,6 +557,8 @@ def render_handouts(
         keywords=keywords,
         large_print=options.large_print,
         audience=PATIENT,
+        kind="handout",
+        max_pages=MAX_PAGES["handout topic"] * len(handouts) + HANDOUT_EXTRA_PAGES,
     )
     # The contents list needs the page each handout starts on: lay out until stable,
     # one record per spacing the frame may try.

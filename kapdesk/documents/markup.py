@@ -15,19 +15,13 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape as _xml_escape
 
+from kapdesk.content.glyphs import normalise
 from kapdesk.documents.fonts import BOLD, FAMILY, can_draw
 from kapdesk.errors import UserInputError
 
-# Presentation hints that carry no glyph of their own (emoji variation selectors).
-_IGNORABLE = {"\ufe0e", "\ufe0f", "\u200d"}
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
 # Unicode bidirectional classes of right-to-left letters and Arabic digits.
 _RIGHT_TO_LEFT = {"R", "AL", "AN"}
-
-
-def normalise(text: str) -> str:
-    """NFC-normalise and drop invisible presentation selectors."""
-    return "".join(c for c in unicodedata.normalize("NFC", text) if c not in _IGNORABLE)
 
 
 def escape(text: str) -> str:
@@ -63,3 +57,26 @@ def check_drawable(text: str, field: str, *, bold: bool = False) -> str:
             f"cannot be printed with the bundled font{more}; remove or replace it"
         )
     return normalise(text)
+
+
+def bounded_text(
+    text: str, field: str, *, max_chars: int, max_lines: int, bold: bool = False
+) -> str:
+    """Free text (a note, a name, an appointment) cleaned and bounded for printing.
+
+    Line ends are unified, trailing spaces dropped and runs of blank lines collapsed to
+    one; then the text may have at most ``max_lines`` lines and ``max_chars``
+    characters, and every character must be drawable. UserInputError names ``field``.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    cleaned = "\n".join(kept).strip()
+    if len(cleaned) > max_chars:
+        raise UserInputError(f"{field}: {len(cleaned)} characters; at most {max_chars} are allowed")
+    count = cleaned.count("\n") + 1 if cleaned else 0
+    if count > max_lines:
+        raise UserInputError(f"{field}: {count} lines; at most {max_lines} are allowed")
+    return check_drawable(cleaned, field, bold=bold)

@@ -8,14 +8,15 @@ from typing import BinaryIO
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
-from kapdesk.documents.markup import check_drawable, escape
-from kapdesk.kb.model import CONDITIONS, SECTIONS, Modality
+from kapdesk.content.model import CONDITIONS, SECTIONS, Modality
+from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render, strings
+from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 NOTE_MAX = 5000
+NOTE_MAX_LINES = 40
 
 
 def modality_story(
@@ -115,17 +116,15 @@ def write_modality_sheet(
     invariant: bool = False,
 ) -> int:
     """Write the reference sheet; return its page count. Raises UserInputError on a bad note."""
-    if len(note) > NOTE_MAX:
-        from kapdesk.errors import UserInputError
-
-        raise UserInputError(f"note: {len(note)} characters; at most {NOTE_MAX} are allowed")
-    note = check_drawable(note, "note")
+    note = bounded_text(note, "note", max_chars=NOTE_MAX, max_lines=NOTE_MAX_LINES)
     info = DocumentInfo(
         title=f"{modality.name} — clinician reference",
         kb_version=kb.version,
         profile=profile,
         subject="kapdesk modality reference sheet",
         keywords=("kapdesk", modality.id),
+        kind="modality sheet",
+        max_pages=MAX_PAGES["modality sheet"],
     )
     return render(
         out, lambda spacing: modality_story(kb, modality, note, spacing), info, invariant=invariant

@@ -17,9 +17,10 @@ from typing import BinaryIO
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from kapdesk.content.integration import BOOLEAN_FEATURES
 from kapdesk.decide.integration import PickResult, Ranked
-from kapdesk.decide.integration_rules import BOOLEAN_FEATURES
 from kapdesk.documents.frame import (
+    MAX_PAGES,
     DocumentInfo,
     KeepIfItFits,
     PatientIdentifiers,
@@ -29,7 +30,7 @@ from kapdesk.documents.frame import (
 )
 from kapdesk.documents.markup import escape
 from kapdesk.kb.store import KnowledgeBase
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Integration-modality picker — clinician summary"
@@ -213,6 +214,8 @@ def write_picker_sheet(
         subject="kapdesk integration-modality picker",
         keywords=("kapdesk", "integration", *(r.modality for r in result.ranked)),
         identifiers=(identifiers or PatientIdentifiers()).validated(),
+        kind="picker summary",
+        max_pages=MAX_PAGES["picker summary"],
     )
     return render(out, lambda spacing: picker_story(kb, result, spacing), info, invariant=invariant)
 

@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.eligibility import EligibilityContext, EligibilityResult, answer_rows
 from kapdesk.documents.frame import (
+    MAX_PAGES,
     DocumentInfo,
     KeepIfItFits,
     PatientIdentifiers,
@@ -26,14 +27,16 @@ from kapdesk.documents.frame import (
     render,
     strings,
 )
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.errors import UserInputError
-from kapdesk.presentation import TIER_COLORS
+from kapdesk.fsio import atomic_write
+from kapdesk.palette import TIER_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Ketamine eligibility screening"
 SUBTITLE = "Chart summary from the kapdesk eligibility checklist. A decision aid, not an order."
 PATIENT_MAX = 120
+PATIENT_MAX_LINES = 2
 BLANK_LINE = "_" * 34
 
 
@@ -51,11 +54,7 @@ class ScreeningDetails:
         cleaned = {}
         for name, flag in (("screener", "screener"), ("vitals_time", "vitals-time")):
             value = " ".join(getattr(self, name).split())
-            if len(value) > PATIENT_MAX:
-                raise UserInputError(
-                    f"{flag}: {len(value)} characters; at most {PATIENT_MAX} are allowed"
-                )
-            cleaned[name] = check_drawable(value, flag)
+            cleaned[name] = bounded_text(value, flag, max_chars=PATIENT_MAX, max_lines=1)
         return replace(self, identifiers=self.identifiers.validated(), **cleaned)
 
 
@@ -231,6 +230,9 @@ def screening_pdf(
     over-long detail. ``patient`` is a shorthand for the identifier block's name."""
     details = details or ScreeningDetails()
     if patient:
+        patient = bounded_text(
+            patient, "patient", max_chars=PATIENT_MAX, max_lines=PATIENT_MAX_LINES
+        )
         details = replace(details, identifiers=replace(details.identifiers, name=patient))
     details = details.validated()
     info = DocumentInfo(
@@ -240,6 +242,8 @@ def screening_pdf(
         subject="kapdesk eligibility chart summary",
         keywords=("kapdesk", "eligibility", result.tier),
         identifiers=details.identifiers,
+        kind="chart summary",
+        max_pages=MAX_PAGES["chart summary"],
     )
     out = io.BytesIO()
 
@@ -262,7 +266,7 @@ def save_screening_summary(
     """Write the chart summary to ``path``; an unwritable path is the user's to fix."""
     pdf = screening_pdf(context, result, profile=profile, patient=patient, details=details)
     try:
-        path.write_bytes(pdf)
+        atomic_write(path, pdf)
     except OSError as exc:
         raise UserInputError(
             f"--pdf: '{path}' cannot be written ({exc.strerror or exc}); "

@@ -10,19 +10,38 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import msgspec
 import sqlite_utils
 
+from kapdesk import __version__
+from kapdesk.content.model import SECTIONS, Modality
 from kapdesk.errors import DataError
-from kapdesk.kb.loader import Content
-from kapdesk.kb.model import SECTIONS, Modality
+from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import configure_rank
 
-SCHEMA_VERSION = 2
+if TYPE_CHECKING:
+    from kapdesk.content.kinds import Compiled
+
 TOKENIZER = "unicode61 remove_diacritics 2"
-Progress = Callable[[int, int, str], None]
+# The compiled objects other than modalities and references, one JSON row each.
+COMPILED_PARTS = (
+    "labels",
+    "eligibility",
+    "integration",
+    "wording",
+    "handouts",
+    "plan",
+    "strings",
+    "scales",
+    "scores",
+    "session",
+    "interactions",
+)
 
 
 def require_fts5() -> None:
@@ -60,7 +79,8 @@ def modality_doc(modality: Modality) -> dict[str, str]:
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["manifest"].create({"key": str, "value": str}, pk="key")
+    db["compiled"].create({"part": str, "data": str}, pk="part")
     db["refs"].create(
         {
             "id": str,
@@ -148,7 +168,7 @@ def insert_docs(db: sqlite_utils.Database, docs: Iterable[dict[str, str]]) -> No
     db["docs"].insert_all(docs, batch_size=2000)
 
 
-def build(content: Content, target: Path, progress: Progress | None = None) -> Path:
+def build(content: Compiled, target: Path, progress: Progress | None = None) -> Path:
     """Build the knowledge base for ``content`` at ``target``; return ``target``."""
     require_fts5()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -171,12 +191,22 @@ def build(content: Content, target: Path, progress: Progress | None = None) -> P
                     _insert_modality(db, modality, position)
                     if progress:
                         progress(position + 2, total, modality.name)
-                db["meta"].insert_all(
+                db["compiled"].insert_all(
+                    {"part": part, "data": encode_part(content, part)} for part in COMPILED_PARTS
+                )
+                db["manifest"].insert_all(
                     [
                         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                         {"key": "content_hash", "value": content.version.content_hash},
+                        {"key": "source_stamp", "value": content.stamp},
                         {"key": "reviewed", "value": content.version.reviewed.isoformat()},
-                        {"key": "labels", "value": json.dumps(content.labels.raw)},
+                        {"key": "built", "value": datetime.now(UTC).isoformat(timespec="seconds")},
+                        {"key": "program_version", "value": __version__},
+                        # the publisher's release (resources/content/release.toml)
+                        {"key": "content_version", "value": str(content.release.content_version)},
+                        {"key": "expires", "value": content.release.expires.isoformat()},
+                        {"key": "min_program", "value": content.release.min_program},
+                        {"key": "content_digest", "value": content_digest(db)},
                     ]
                 )
             db.execute("PRAGMA foreign_keys = ON")
@@ -234,3 +264,11 @@ def _insert_modality(db: sqlite_utils.Database, modality: Modality, position: in
             for ref in dict.fromkeys(statement.sources)
         )
     insert_docs(db, [modality_doc(modality)])
+
+
+def encode_part(content: Compiled, part: str) -> str:
+    """One compiled object as JSON (msgspec keeps dataclasses, tuples and dates typed)."""
+    value = getattr(content, part)
+    if part == "labels":
+        value = value.raw
+    return msgspec.json.encode(value).decode()

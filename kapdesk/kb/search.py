@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import Any
 
 MAX_TERMS = 16
 MAX_QUERY_CHARS = 512
@@ -96,17 +95,17 @@ WHERE docs_fts MATCH :query AND docs_fts.rowid = :rowid
 """
 
 
-def configure_rank(db: sqlite_utils.Database) -> None:
+def configure_rank(db: Any) -> None:
     """Persist the column weights so that ``ORDER BY rank`` uses them."""
     db.execute(f"INSERT INTO docs_fts(docs_fts, rank) VALUES('rank', '{RANK_FUNCTION}')")
 
 
-def _ranked(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[int, float]]:
+def _ranked(db: Any, expression: str, limit: int) -> list[tuple[int, float]]:
     rows = db.execute(_RANK_SQL, {"query": expression, "limit": limit}).fetchall()
     return [(rowid, rank) for rowid, rank in rows]
 
 
-def _top(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[int, float]]:
+def _top(db: Any, expression: str, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` (rowid, rank) pairs for an FTS5 expression.
 
     Documents whose title or aliases match come first: with their tenfold weight they
@@ -122,7 +121,7 @@ def _top(db: sqlite_utils.Database, expression: str, limit: int) -> list[tuple[i
     return title_hits + rest[: limit - len(title_hits)]
 
 
-def run_search(db: sqlite_utils.Database, text: str, limit: int = 20) -> SearchResult:
+def run_search(db: Any, text: str, limit: int = 20) -> SearchResult:
     """Ranked hits for user text; every word must match, else any word may."""
     limit = max(1, min(int(limit), 200))
     hits: list[SearchHit] = []

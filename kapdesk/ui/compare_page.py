@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.content.model import CONDITIONS, EVIDENCE_TYPES, STRENGTHS
 from kapdesk.decide.compare import (
     MAX_MODALITIES,
     MIN_MODALITIES,
@@ -47,20 +48,23 @@ from kapdesk.decide.compare import (
     Part,
     compare,
 )
-from kapdesk.decide.compare_wording import wording
-from kapdesk.documents.charts import (
-    AXIS_COLOR,
-    COURSE_COLOR,
+from kapdesk.decide.timeline import (
     MIN_BAR,
-    MUTED_COLOR,
-    ONSET_COLOR,
     Axis,
     build_axis,
     chart_bars,
     visible_tick_labels,
 )
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, STRENGTHS
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.fsio import atomic_write
+from kapdesk.kb.catalog import wording
+from kapdesk.palette import (
+    AXIS_COLOR,
+    COURSE_COLOR,
+    MUTED_COLOR,
+    NO_RATING_COLOR,
+    ONSET_COLOR,
+    STRENGTH_COLORS,
+)
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.worker import CoreWorker
 
@@ -672,7 +676,7 @@ class ComparePage(QWidget):
             comparison = compare(kb, ids, **options)
             data, pages = comparison_pdf(kb, comparison, profile=profile)
             if path is not None:
-                path.write_bytes(data)
+                atomic_write(path, data)
             return data, pages, comparison
 
         return job

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.content.eligibility import Question
 from kapdesk.decide.eligibility import (
     AnswerError,
     EligibilityContext,
@@ -40,8 +41,7 @@ from kapdesk.decide.eligibility import (
     load_context,
     parse_text,
 )
-from kapdesk.decide.eligibility_rules import Question
-from kapdesk.presentation import TIER_COLORS
+from kapdesk.palette import TIER_COLORS
 from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.worker import CoreWorker
 
@@ -61,6 +61,9 @@ YES, NO, NOT_ASKED = "yes", "no", "not asked"
 class EligibilityPage(QWidget):
     """Checklist on the left, live result on the right, print preview below."""
 
+    start_session = Signal(dict)  # product, route, weight_kg, medications → Session page
+    interactions_requested = Signal(list)  # drug names → Interactions view
+
     def __init__(self, worker: CoreWorker, profile_loader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
@@ -75,6 +78,7 @@ class EligibilityPage(QWidget):
         self._errors: dict[str, QLabel] = {}
         self._rows: dict[str, QWidget] = {}
         self._updating = False
+        self._named: set[str] = set()  # medication questions answered by typed drug names
 
         self.form = QWidget()
         self.form_layout = QVBoxLayout(self.form)
@@ -107,6 +111,22 @@ class EligibilityPage(QWidget):
         for button in (self.clear_button, self.print_button):
             button.setEnabled(False)
         self.clear_button.clicked.connect(self.clear)
+        self.session_button = QPushButton("Start session…")
+        self.session_button.setToolTip(
+            "Open the Session page with this product, route, weight and medications"
+        )
+        self.session_button.setEnabled(False)
+        self.session_button.clicked.connect(self._start_session)
+        self.drug_names = QLineEdit()
+        self.drug_names.setAccessibleName("Medications by drug name")
+        self.drug_names.setPlaceholderText("Drug names, separated by commas (e.g. diazepam)")
+        self.drug_names.textChanged.connect(self._names_changed)
+        self.drug_result = QLabel()
+        self.drug_result.setWordWrap(True)
+        self.drug_result.setTextFormat(Qt.TextFormat.RichText)
+        self.drug_result.linkActivated.connect(
+            lambda _link: self.interactions_requested.emit(self._typed_names())
+        )
         self.print_button.clicked.connect(self.print_preview)
 
         right = QWidget()
@@ -117,6 +137,7 @@ class EligibilityPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.session_button)
         buttons.addWidget(self.print_button)
         right_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -149,10 +170,20 @@ class EligibilityPage(QWidget):
         for group, label in rules.groups.items():
             questions = [q for q in rules.questions.values() if q.group == group]
             if questions:
-                self.form_layout.addWidget(self._group_box(label, questions))
+                box = self._group_box(label, questions)
+                if group == "medications":
+                    names = QVBoxLayout()
+                    names.addWidget(QLabel("Medications by name (fill the answers below):"))
+                    names.addWidget(self.drug_names)
+                    names.addWidget(self.drug_result)
+                    holder = QWidget()
+                    holder.setLayout(names)
+                    box.layout().addWidget(holder, box.layout().rowCount(), 0, 1, 4)
+                self.form_layout.addWidget(box)
         self.form_layout.addStretch(1)
         self.clear_button.setEnabled(True)
         self.print_button.setEnabled(True)
+        self.session_button.setEnabled(True)
         self.refresh()
 
     def _group_box(self, title: str, questions: list[Question]) -> QGroupBox:
@@ -377,9 +408,12 @@ class EligibilityPage(QWidget):
                 combo.setCurrentIndex(combo.findData(default) if default else 0)
             for field in self._fields.values():
                 field.clear()
+            self.drug_names.clear()
+            self._named.clear()
             self._expanded.clear()
         finally:
             self._updating = False
+        self._named: set[str] = set()  # medication questions answered by typed drug names
         self.refresh()
 
     def ask_details(self) -> dict[str, str] | None:
@@ -432,3 +466,54 @@ class EligibilityPage(QWidget):
         if tag.startswith(TAG):
             self.status.setText("")
             QMessageBox.warning(self, "kapdesk — eligibility", message)
+
+    # --- drug names and the Session page ---------------------------------------------------
+    def _typed_names(self) -> list[str]:
+        return [n.strip() for n in self.drug_names.text().split(",") if n.strip()]
+
+    def _names_changed(self) -> None:
+        """Answer "Yes" to the medication questions whose classes the typed names are in."""
+        from kapdesk.decide.interactions import check, questions_for_classes
+
+        if self.context is None:  # the knowledge base is still opening
+            return
+        result = check(self._typed_names())
+        wanted = {q for q in questions_for_classes(result.classes) if q in self._radios}
+        self._updating = True
+        try:
+            for key in self._named - wanted:
+                if self._radios[key][YES].isChecked():
+                    self._radios[key][NOT_ASKED].setChecked(True)
+            for key in wanted:
+                self._radios[key][YES].setChecked(True)
+        finally:
+            self._updating = False
+        self._named = wanted
+        found = [f"{escape(m.drug)} → {escape(m.class_name)}" for m in result.matches]
+        lines = list(dict.fromkeys(found))
+        lines += [f"{escape(n)}: {escape(result.unknown_text)}" for n in result.unknown]
+        if lines:
+            lines.append("<a href='interactions'>Show the interaction entries…</a>")
+        self.drug_result.setText("<br>".join(lines))
+        self.refresh()
+
+    def session_data(self) -> dict[str, Any]:
+        """Product, route, weight and medications (class ids and typed names) for a session."""
+        from kapdesk.decide.interactions import classes_for_question
+
+        answers, _problems = self._raw_answers()
+        medications: list[str] = []
+        for key, radios in self._radios.items():
+            if radios[YES].isChecked() and key not in self._named:
+                medications += classes_for_question(key)
+        medications += self._typed_names()
+        route = answers.get("route")
+        return {
+            "product": answers.get("product"),
+            "route": route,
+            "weight_kg": answers.get("weight_kg"),
+            "medications": list(dict.fromkeys(medications)),
+        }
+
+    def _start_session(self) -> None:
+        self.start_session.emit(self.session_data())

@@ -50,7 +50,7 @@ COLUMNS = (
 
 def load_rows(kb: Any) -> list[dict[str, Any]]:
     """Runs on the worker: one summary row per handout (measuring readability is slow)."""
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
 
     return library().summary()
 
@@ -121,6 +121,11 @@ class HandoutsPage(QWidget):
         self.clear_button = QPushButton("Clear patient details")
         self.preview_button = QPushButton("Preview…")
         self.preview_button.setEnabled(False)
+        # A long bundle (many topics in large print) can take seconds: it can be stopped.
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel-render")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_preview)
         self.preview_button.setDefault(True)
         self.chosen = QLabel("Tick one or more handouts.")
         privacy = QLabel(
@@ -141,6 +146,7 @@ class HandoutsPage(QWidget):
         buttons.addWidget(self.chosen, 1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
@@ -152,6 +158,7 @@ class HandoutsPage(QWidget):
         self.preview_button.clicked.connect(self.preview)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
         # After connecting done/failed: a page built late submits at once.
         worker.when_ready(self._load)
 
@@ -269,7 +276,7 @@ class HandoutsPage(QWidget):
 
         def build(kb):
             from kapdesk.documents.handout import render_handouts
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             return render_handouts(
                 library(), ids, options=options, profile=profile, kb_version=kb.version
@@ -277,8 +284,19 @@ class HandoutsPage(QWidget):
 
         self._request += 1
         self.preview_button.setEnabled(False)
+        self.cancel_button.show()
         self._say("Preparing the handout…")
         self.worker.submit(f"{TAG}pdf:{self._request}", build)
+
+    def cancel_preview(self) -> None:
+        """Stop the handout being prepared (the worker stops within a page)."""
+        self.worker.cancel(f"{TAG}pdf:{self._request}")
+
+    def _on_cancelled(self, tag: str) -> None:
+        if tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
+            self._update_chosen()
+            self._say("Cancelled: no handout was made.")
 
     def _show_preview(self, rendered: Any) -> None:
         from kapdesk.ui.pdf_preview import PdfPreviewDialog
@@ -292,6 +310,7 @@ class HandoutsPage(QWidget):
         if tag == TAG + "library":
             self._fill(result)
         elif tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
             self._update_chosen()
             self._show_preview(result)
 
@@ -301,6 +320,7 @@ class HandoutsPage(QWidget):
         if tag == TAG + "library":
             self._say(f"The handout library could not be loaded: {message}", error=True)
         elif tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
             self._update_chosen()
             self._say(f"The handout could not be made: {message}", error=True)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 
 if TYPE_CHECKING:  # the model is imported where it is used, after the window is up
-    from kapdesk.kb.model import Labels, Modality, Reference
+    from kapdesk.content.model import Labels, Modality, Reference
 
 
 def highlighted(segments: tuple[tuple[str, bool], ...]) -> str:
@@ -29,7 +29,7 @@ def strength_badge(rating: str | None, labels: Labels) -> str:
 
 def modality_html(modality: Modality, references: list[Reference], labels: Labels) -> str:
     """The detail view of a modality: sections, ratings in words and colour, references."""
-    from kapdesk.kb.model import CONDITIONS, SECTIONS
+    from kapdesk.content.model import CONDITIONS, SECTIONS
 
     number = {ref.id: index for index, ref in enumerate(references, 1)}
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -12,11 +16,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from kapdesk import __version__
-from kapdesk.errors import DataError
+from kapdesk.errors import KapdeskError
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
 from kapdesk.ui.reference_page import ReferencePage
@@ -28,8 +33,10 @@ PAGES = (
     ("reference", "Reference"),
     ("compare", "Compare"),
     ("eligibility", "Eligibility"),
+    ("session", "Session"),
     ("picker", "Integration picker"),
     ("handouts", "Handouts"),
+    ("scales", "Scales"),
 )
 
 DISCLAIMER = (
@@ -46,6 +53,9 @@ class MainWindow(QMainWindow):
         self.settings = QSettings(str(paths.settings_path), QSettings.Format.IniFormat)
         self.worker = CoreWorker(paths, self)
         self.kb_version = None
+        self.content: dict | None = None  # origin, content_version, expires of the active KB
+        self.update_dialog = None
+        self._pack_path: Path | None = None
         self._offered_choices: list[tuple[str, str]] = []
         self._known_ids: list[str] | None = None
 
@@ -57,6 +67,7 @@ class MainWindow(QMainWindow):
         self.reference = ReferencePage(self.worker, self.load_profile)
         self.reference.handout_requested.connect(self.open_handout)
         self.reference.add_to_comparison.connect(self._add_to_comparison)
+        self.reference.interactions_requested.connect(self.open_interactions)
         # Every other page is built on its first visit, so the window appears as fast
         # as an empty one; pages that start after the knowledge base opened catch up
         # through CoreWorker.when_ready.
@@ -64,8 +75,10 @@ class MainWindow(QMainWindow):
         self._factories = {
             "compare": self._make_compare,
             "eligibility": self._make_eligibility,
+            "session": self._make_session,
             "picker": self._make_picker,
             "handouts": self._make_handouts,
+            "scales": self._make_scales,
         }
         for name, title in PAGES:
             self.nav.addItem(title)
@@ -73,10 +86,21 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
         central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 0)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 0)
+        # Non-modal: shown from the content's expiry date on, never blocks the work.
+        self.review_banner = QLabel()
+        self.review_banner.setWordWrap(True)
+        self.review_banner.setAccessibleName("Content due for review")
+        self.review_banner.setStyleSheet(
+            "background: #fff4d6; color: #5c3b00; border: 1px solid #d9a400; padding: 6px;"
+        )
+        self.review_banner.hide()
+        outer.addWidget(self.review_banner)
+        layout = QHBoxLayout()
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
+        outer.addLayout(layout, 1)
         self.setCentralWidget(central)
 
         self.kb_label = QLabel("Knowledge base: loading…")
@@ -89,6 +113,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
         self.worker.ready.connect(self._kb_ready)
+        self.worker.reloaded.connect(self._kb_ready)
         self.worker.progress.connect(self._kb_progress)
         self.worker.failed.connect(self._worker_failed)
         self.worker.done.connect(self._worker_done)
@@ -102,7 +127,15 @@ class MainWindow(QMainWindow):
     def _make_eligibility(self) -> QWidget:
         from kapdesk.ui.eligibility_page import EligibilityPage
 
-        return EligibilityPage(self.worker, self.load_profile)
+        page = EligibilityPage(self.worker, self.load_profile)
+        page.start_session.connect(self.start_session)
+        page.interactions_requested.connect(self.open_interactions)
+        return page
+
+    def _make_session(self) -> QWidget:
+        from kapdesk.ui.session_page import SessionPage
+
+        return SessionPage(self.worker, self.load_profile)
 
     def _make_picker(self) -> QWidget:
         from kapdesk.ui.picker_page import PickerPage
@@ -115,6 +148,11 @@ class MainWindow(QMainWindow):
         page = HandoutsPage(self.worker, self.load_profile)
         page.links_ready.connect(self.reference.set_handout_links)
         return page
+
+    def _make_scales(self) -> QWidget:
+        from kapdesk.ui.scales_page import ScalesPage
+
+        return ScalesPage(self.worker, self.load_profile)
 
     def page(self, name: str) -> QWidget:
         """The page called ``name``, built now if this is its first use."""
@@ -132,6 +170,24 @@ class MainWindow(QMainWindow):
     eligibility = property(lambda self: self.page("eligibility"))
     picker = property(lambda self: self.page("picker"))
     handouts = property(lambda self: self.page("handouts"))
+    session = property(lambda self: self.page("session"))
+    scales = property(lambda self: self.page("scales"))
+
+    def start_session(self, data: dict) -> None:
+        """Open the Session page with product, route, weight and medications carried over."""
+        self.session.start_from(data)
+        self.show_page(self.session)
+
+    def open_interactions(self, names: list | None = None) -> None:
+        """The Interactions view (from the Reference and Eligibility pages)."""
+        from kapdesk.ui.session_dialogs import InteractionsDialog
+
+        if self.worker.kb is None:
+            self.statusBar().showMessage("The knowledge base is still opening; try again.", 5000)
+            return
+        dialog = InteractionsDialog(self, list(names or []))
+        self._interactions_dialog = dialog
+        dialog.show()
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):
@@ -164,6 +220,15 @@ class MainWindow(QMainWindow):
             settings.setShortcut(QKeySequence("Ctrl+,"))
         settings.triggered.connect(self.open_settings)
         file_menu.addAction(settings)
+        file_menu.addSeparator()
+        install = QAction("&Install content update…", self)
+        install.triggered.connect(lambda: self.install_content_update())
+        file_menu.addAction(install)
+        go_back = QAction("&Go back to previous content…", self)
+        go_back.triggered.connect(self.go_back_content)
+        file_menu.addAction(go_back)
+        self.install_action = install
+        self.go_back_action = go_back
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -204,35 +269,137 @@ class MainWindow(QMainWindow):
             browse.sort(key=lambda row: row[2])
             offered = [(m.id, m.name) for m in kb.modalities() if m.category == "psychotherapy"]
             from kapdesk.errors import KapdeskError
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             try:  # a broken handout file must not keep the Reference page from opening
                 links = {m: hid for hid, mods in library().modalities.items() for m in mods}
             except KapdeskError:
                 links = {}
-            return kb.version, browse, offered, kb.modality_ids(), links
+            content = {
+                "origin": kb.origin,
+                "content_version": kb.release.content_version,
+                "expires": kb.release.expires,
+            }
+            return kb.version, browse, offered, kb.modality_ids(), links, content
 
         self.worker.submit("kb-summary", summary)
 
     def _worker_done(self, tag: str, result) -> None:
+        if tag in ("pack-preview", "pack-install", "pack-rollback"):
+            self._content_update_done(tag, result)
+            return
         if tag != "kb-summary":
             return
-        version, browse, offered, ids, handout_links = result
+        version, browse, offered, ids, handout_links, content = result
         self.kb_version = version
+        self.content = content
         self._offered_choices = offered
         self._known_ids = ids
         self.progress.hide()
         self.kb_label.setText(
-            f"Knowledge base {version.short} · content reviewed {version.reviewed.isoformat()}"
+            f"Knowledge base {version.short} · {self.content_text()} · "
+            f"reviewed {version.reviewed.isoformat()}"
         )
+        self._update_review_banner()
         self.reference.kb_ready(browse)
         self.reference.set_handout_links(handout_links)
+
+    def content_text(self) -> str:
+        """Which content is active, e.g. "content version 2 (content pack)"."""
+        if not self.content:
+            return "content loading"
+        origin = "content pack" if self.content["origin"] == "pack" else "bundled"
+        return f"content version {self.content['content_version']} ({origin})"
+
+    def _update_review_banner(self, today: date | None = None) -> None:
+        expires = self.content["expires"] if self.content else None
+        due = expires is not None and (today or date.today()) >= expires
+        if due:
+            self.review_banner.setText(
+                f"The clinical content was due for review on {expires.isoformat()}. Check "
+                "statements against their sources, and ask the content publisher for an update "
+                "(File › Install content update…)."
+            )
+        self.review_banner.setVisible(due)
 
     def _worker_failed(self, tag: str, message: str) -> None:
         if tag == "open":
             self.progress.hide()
             self.kb_label.setText("Knowledge base unavailable")
             QMessageBox.critical(self, "kapdesk — knowledge base", message)
+        elif tag in ("pack-preview", "pack-install", "pack-rollback", "reopen"):
+            QMessageBox.warning(self, "kapdesk — content update", message)
+
+    # --- content updates ----------------------------------------------------------------
+    def install_content_update(self, path: str | Path | None = None) -> None:
+        """Verify a content pack, show what it changes and ask before switching to it."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                "Install content update",
+                "",
+                "kapdesk content packs (*.kpack);;All files (*)",
+            )
+            if not path:
+                return
+        pack_path = Path(path)
+        self._pack_path = pack_path
+
+        def preview(kb):
+            from kapdesk.kb.diff import text_report
+            from kapdesk.kb.pack import preview_pack
+
+            verified, diff = preview_pack(pack_path, kb)
+            m = verified.manifest
+            summary = (
+                f"<b>{pack_path.name}</b>: content version {m.content_version}, reviewed "
+                f"{m.reviewed.isoformat()}, expires {m.expires.isoformat()}; signature of the "
+                f"{verified.header.key.name} key checked."
+            )
+            return summary, text_report(diff), list(verified.warnings)
+
+        self.worker.submit("pack-preview", preview)
+
+    def _content_update_done(self, tag: str, result) -> None:
+        if tag == "pack-preview":
+            from kapdesk.ui.content_update import ContentUpdateDialog
+
+            summary, changes, warnings = result
+            self.update_dialog = ContentUpdateDialog(summary, changes, warnings, self)
+            self.update_dialog.accepted.connect(self._install_confirmed)
+            self.update_dialog.open()
+            return
+        self.statusBar().showMessage(result.message, 15_000)
+        self.worker.reopen()
+
+    def _install_confirmed(self) -> None:
+        pack_path, paths = self._pack_path, self.paths
+
+        def install(kb):
+            from kapdesk.kb.pack import install_pack
+
+            return install_pack(paths, pack_path)
+
+        self.worker.submit("pack-install", install)
+
+    def go_back_content(self) -> None:
+        """Ask, then go back to the previous content pack (or the bundled content)."""
+        answer = QMessageBox.question(
+            self,
+            "Go back to previous content",
+            f"The active content is {self.content_text()}. Go back to the content that was "
+            "active before the last update? The clinic profile is not changed.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        paths = self.paths
+
+        def rollback(kb):
+            from kapdesk.kb.pack import rollback_pack
+
+            return rollback_pack(paths)
+
+        self.worker.submit("pack-rollback", rollback)
 
     # --- actions ------------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -244,31 +411,37 @@ class MainWindow(QMainWindow):
         try:
             with ProfileStore(self.paths.profile_path) as store:
                 return store.load()
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.warning(self, "kapdesk — clinic profile", str(exc))
             return ClinicProfile()
 
     def open_settings(self) -> None:
         try:
             store = ProfileStore(self.paths.profile_path)
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
             return
         with store:
-            dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            try:
+                dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            except KapdeskError as exc:  # e.g. in use by another window
+                QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
+                return
             dialog.exec()
 
+    def about_text(self) -> str:
+        """What Help › About says: program, knowledge base and content version."""
+        version = "loading"
+        if self.kb_version and self.content:
+            version = (
+                f"{self.kb_version.short}, {self.content_text()}, content reviewed "
+                f"{self.kb_version.reviewed.isoformat()}, due for review "
+                f"{self.content['expires'].isoformat()}"
+            )
+        return f"<h3>kapdesk {__version__}</h3><p>Knowledge base {version}</p><p>{DISCLAIMER}</p>"
+
     def show_about(self) -> None:
-        version = (
-            f"{self.kb_version.short}, content reviewed {self.kb_version.reviewed.isoformat()}"
-            if self.kb_version
-            else "loading"
-        )
-        QMessageBox.about(
-            self,
-            "About kapdesk",
-            f"<h3>kapdesk {__version__}</h3><p>Knowledge base {version}</p><p>{DISCLAIMER}</p>",
-        )
+        QMessageBox.about(self, "About kapdesk", self.about_text())
 
     # --- geometry -----------------------------------------------------------------------
     def _restore_geometry(self) -> None:

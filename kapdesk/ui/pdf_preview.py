@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.fsio import atomic_write
 from kapdesk.ui.printing import print_pdf
 
 
@@ -72,7 +73,7 @@ class PdfPreviewDialog(QDialog):
 
     def save_to(self, path: Path) -> None:
         """Write the previewed PDF, byte for byte, to ``path``."""
-        path.write_bytes(self.pdf)
+        atomic_write(path, self.pdf)
 
     def save_dialog(self) -> None:
         documents = QStandardPaths.writableLocation(

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.content.integration import BOOLEAN_FEATURES, DISSOCIATION_LEVELS
+from kapdesk.content.model import CONDITIONS, LANGUAGES
 from kapdesk.decide.integration import (
     PickerContext,
     PickResult,
@@ -41,11 +43,9 @@ from kapdesk.decide.integration import (
     load_context,
     rank,
 )
-from kapdesk.decide.integration_rules import BOOLEAN_FEATURES, DISSOCIATION_LEVELS
+from kapdesk.decide.plan import plan_choice
 from kapdesk.errors import ContentError
-from kapdesk.integration_plan import plan_choice
-from kapdesk.kb.model import CONDITIONS, LANGUAGES
-from kapdesk.presentation import NO_RATING_COLOR, STRENGTH_COLORS
+from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.patient_print import confirm_patient_print
@@ -68,7 +68,7 @@ class PickerSetup:
 
 def load_setup(kb) -> PickerSetup:
     """Runs on the worker: the picker context plus each candidate's handout and languages."""
-    from kapdesk.handouts import library
+    from kapdesk.kb.catalog import library
 
     context = load_context(kb)
     try:
@@ -504,7 +504,7 @@ class PickerPage(QWidget):
 
         def build(kb) -> tuple[str, bytes, str]:
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.integration_plan import plan_pdf
+            from kapdesk.documents.plan_sheet import plan_pdf
 
             options = HandoutOptions(
                 lang=request.lang,
@@ -535,7 +535,7 @@ class PickerPage(QWidget):
 
         def build(kb) -> tuple[str, bytes, str]:
             from kapdesk.documents.handout import HandoutOptions, render_handouts
-            from kapdesk.handouts import library
+            from kapdesk.kb.catalog import library
 
             rendered = render_handouts(
                 library(),

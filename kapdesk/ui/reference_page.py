@@ -31,6 +31,7 @@ class ReferencePage(QWidget):
     modality_shown = Signal(str)
     add_to_comparison = Signal(str)  # modality id, for the Compare page
     handout_requested = Signal(str)  # handout id
+    interactions_requested = Signal(list)  # drug names for the Interactions view
 
     def __init__(self, worker: CoreWorker, profile_loader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +72,12 @@ class ReferencePage(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
         buttons = QHBoxLayout()
+        self.interactions_button = QPushButton("Interactions…")
+        self.interactions_button.setToolTip(
+            "What kapdesk's ketamine-specific list says about a patient's drugs"
+        )
+        self.interactions_button.clicked.connect(lambda: self.interactions_requested.emit([]))
+        buttons.addWidget(self.interactions_button)
         buttons.addStretch(1)
         self._handout_links: dict[str, str] = {}
         self.handout_button = QPushButton("Handout…")

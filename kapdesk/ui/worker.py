@@ -8,6 +8,7 @@ thread that opened it. Results come back as Qt signals, delivered on the GUI thr
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,9 +25,11 @@ class CoreWorker(QObject):
     """Runs core calls on one thread; emits ``done(tag, result)`` or ``failed(tag, message)``."""
 
     ready = Signal(object)  # KnowledgeBase (use only through submit)
+    reloaded = Signal(object)  # the active knowledge base after a content update
     progress = Signal(int, int, str)
     done = Signal(str, object)
     failed = Signal(str, str)
+    cancelled = Signal(str)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -34,15 +37,17 @@ class CoreWorker(QObject):
         self.kb = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kapdesk-core")
         self._closed = False
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
 
     def start(self) -> Future:
         return self._pool.submit(self._open)
 
     def _open(self) -> None:
         try:
-            from kapdesk.kb.store import ensure_kb
+            from kapdesk.kb.store import open_active_kb
 
-            kb, _ = ensure_kb(
+            kb = open_active_kb(
                 self.paths, progress=lambda n, total, what: self.progress.emit(n, total, what)
             )
             self.kb = kb
@@ -52,6 +57,29 @@ class CoreWorker(QObject):
                 "knowledge base failed to open: %s", "".join(traceback.format_tb(exc.__traceback__))
             )
             self.failed.emit("open", str(exc))
+
+    def reopen(self) -> Future:
+        """Close the knowledge base and open the active one again (after a content update).
+
+        Runs after every job already submitted; ``reloaded(kb)`` or ``failed("reopen", …)``.
+        """
+
+        def job() -> None:
+            try:
+                from kapdesk.kb.store import open_active_kb
+
+                if self.kb is not None:
+                    self.kb.close()
+                    self.kb = None
+                self.kb = open_active_kb(self.paths)
+                self.reloaded.emit(self.kb)
+            except Exception as exc:
+                log.error("knowledge base failed to reopen: %s", type(exc).__name__)
+                self.failed.emit("reopen", str(exc))
+
+        if self._closed:
+            return Future()
+        return self._pool.submit(job)
 
     def when_ready(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback(kb)`` once the knowledge base is open (now, if it already is).
@@ -67,8 +95,17 @@ class CoreWorker(QObject):
         """Run ``func(kb)`` on the worker thread; the result arrives as ``done(tag, result)``."""
 
         def job() -> None:
+            from kapdesk.cancel import Cancelled, checking
+
             try:
-                result = func(self.kb)
+                with checking(lambda: self._is_cancelled(tag)):
+                    if self._is_cancelled(tag):
+                        raise Cancelled()
+                    result = func(self.kb)
+            except Cancelled:
+                self._forget(tag)
+                self.cancelled.emit(tag)
+                return
             except Exception as exc:
                 from kapdesk.errors import KapdeskError
 
@@ -78,13 +115,31 @@ class CoreWorker(QObject):
                         tag,
                         "".join(traceback.format_tb(exc.__traceback__)),
                     )
+                self._forget(tag)
                 self.failed.emit(tag, str(exc))
                 return
+            self._forget(tag)
             self.done.emit(tag, result)
 
         if self._closed:
             return Future()
         return self._pool.submit(job)
+
+    def cancel(self, tag: str) -> None:
+        """Stop the job ``tag``: before it starts, or within a page if it is rendering.
+
+        The job then emits ``cancelled(tag)`` instead of ``done`` or ``failed``.
+        """
+        with self._lock:
+            self._cancelled.add(tag)
+
+    def _is_cancelled(self, tag: str) -> bool:
+        with self._lock:
+            return tag in self._cancelled
+
+    def _forget(self, tag: str) -> None:
+        with self._lock:
+            self._cancelled.discard(tag)
 
     def shutdown(self) -> None:
         """Close the knowledge base on its thread and stop the thread; safe to call twice."""

@@ -11,7 +11,7 @@ import pytest
 
 from kapdesk import __version__
 from kapdesk.cli import main
-from kapdesk.kb.model import MODALITY_IDS
+from kapdesk.content.model import MODALITY_IDS
 
 
 def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
@@ -94,7 +94,6 @@ def test_kb_verify_reports_problems_with_exit_2(
         encoding="utf-8",
     )
     monkeypatch.setattr(paths, "resources_dir", lambda: root)
-    monkeypatch.setattr("kapdesk.kb.loader.resources_dir", lambda: root)
     code, _, err = run(capsys, data_dir, "kb", "verify")
     assert code == 2
     assert "modalities/art.toml:" in err and "'hearsay' is not an evidence type" in err
@@ -175,7 +174,7 @@ def test_kb_verify_checks_the_rules_files_too(
     shutil.copytree(paths.resources_dir(), root)
     target = root / "rules" / "eligibility.toml"
     target.write_text(target.read_text(encoding="utf-8") + "\n[[[broken\n", encoding="utf-8")
-    for module in ("kapdesk.paths", "kapdesk.kb.loader", "kapdesk.decide.eligibility_rules"):
+    for module in ("kapdesk.paths", "kapdesk.content.modalities", "kapdesk.content.eligibility"):
         monkeypatch.setattr(f"{module}.resources_dir", lambda: root, raising=False)
     code, _, err = run(capsys, data_dir, "kb", "verify")
     assert code == 2 and "eligibility.toml: (file): not valid TOML" in err

@@ -6,9 +6,11 @@ import itertools
 
 import pytest
 
-from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, TimeRange, compare, text_report
-from kapdesk.decide.compare_wording import validate_wording, wording
-from kapdesk.documents.charts import (
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS
+from kapdesk.content.wording import validate_wording
+from kapdesk.decide.compare import ATTRIBUTES, STRENGTH, compare, text_report
+from kapdesk.decide.timeline import (
+    TimeRange,
     build_axis,
     chart_bars,
     format_duration,
@@ -16,7 +18,7 @@ from kapdesk.documents.charts import (
     visible_tick_labels,
 )
 from kapdesk.errors import UserInputError
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS
+from kapdesk.kb.catalog import wording
 
 NO_INFORMATION = {"en": "No information", "es": "Sin información"}
 
@@ -177,11 +179,13 @@ def test_durations_are_given_in_words(days, en, es) -> None:
 
 
 def test_axis_widens_to_fit_every_bar(kb) -> None:
-    grid = compare(kb, ["benzodiazepines", "exposure"])
+    # IM ketamine's onset (about 1 hour) to exposure's course (8–15 weeks). Benzodiazepines
+    # give no onset range any more: the sheet says "minutes to hours" only (issue 11).
+    grid = compare(kb, ["ketamine-im", "exposure"])
     axis = build_axis(grid.timelines, "en")
     spans = [s for t in grid.timelines for s in (t.onset, t.course) if s]
     assert axis.low <= min(s.low for s in spans) and axis.high >= max(s.high for s in spans)
-    assert axis.ticks[0][1] == "10 min"
+    assert axis.ticks[0][1] == "1 hour"
     assert axis.position(axis.low) == 0.0 and axis.position(axis.high) == pytest.approx(1.0)
     assert 0.0 < axis.position(TimeRange(1, 1, ()).low) < 1.0
 

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from kapdesk.decide.compare import compare
-from kapdesk.decide.compare_wording import wording
 from kapdesk.documents.comparison import comparison_pdf, write_comparison
+from kapdesk.kb.catalog import wording
 from kapdesk.profile import ClinicProfile
 
 PROFILE = ClinicProfile(clinic_name="Valle Verde Clinic", phone="555-0100", after_hours="555-0199")

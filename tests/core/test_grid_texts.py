@@ -7,9 +7,10 @@ import dataclasses
 import pytest
 import textstat
 
+from kapdesk.content.kinds import load_content
+from kapdesk.content.modalities import GRID_MAX
+from kapdesk.content.model import MODALITY_IDS, SECTIONS, Modality, Statement
 from kapdesk.decide.compare import STRENGTH, compare
-from kapdesk.kb.loader import GRID_MAX, load_content
-from kapdesk.kb.model import MODALITY_IDS, SECTIONS, Modality, Statement
 
 CONTENT = load_content()
 # English Flesch–Kincaid grade at most; Spanish Fernández-Huerta at least (CONTENT.md).

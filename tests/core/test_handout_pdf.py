@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from kapdesk.content.handouts import HandoutLibrary, load_library
 from kapdesk.documents.handout import HandoutOptions, render_handouts
 from kapdesk.documents.notices import profile_warnings
 from kapdesk.errors import UserInputError
-from kapdesk.handouts import HandoutLibrary, load_library
 from kapdesk.profile import ClinicProfile
 from tests.handout_fixtures import (
     CLINIC,

@@ -8,9 +8,10 @@ import tomllib
 
 import pytest
 
+from kapdesk.content.handouts import HandoutLibrary
+from kapdesk.content.model import LANGUAGES
 from kapdesk.documents.handout import HandoutOptions, render_handouts
-from kapdesk.handouts import HandoutLibrary, library
-from kapdesk.kb.model import LANGUAGES
+from kapdesk.kb.catalog import library
 from kapdesk.paths import resources_dir
 from tests.handout_fixtures import CLINIC, KB_VERSION, body_runs, page_texts, squash
 

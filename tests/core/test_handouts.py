@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.handouts import load_library, measurable, measure
 from kapdesk.errors import ContentError, UserInputError
-from kapdesk.handouts import load_library, measurable, measure
 from tests.handout_fixtures import FIXTURE_IDS, build_handout_root
 from tests.tomlwrite import dumps
 
@@ -146,7 +146,7 @@ def test_unknown_topic_and_language_list_the_valid_ones(handout_root: Path) -> N
         (
             "en/emdr.toml",
             lambda d: d["blocks"][1].update(items=["x"]),
-            "handouts/en/emdr.toml: blocks[1].items: not a key of a paragraph block",
+            "handouts/en/emdr.toml: blocks[1].items: unknown key (allowed: sources, text, type)",
         ),
         (
             "en/emdr.toml",
@@ -182,7 +182,7 @@ def test_all_problems_are_listed_at_once(handout_root: Path) -> None:
     edit(handout_root, "en/emdr.toml", lambda d: d.update(title=""))
     edit(handout_root, "es/after-your-session.toml", lambda d: d["pemat"].pop("u1"))
     found = problems(handout_root)
-    assert "handouts/en/emdr.toml: title: missing or empty" in found
+    assert "handouts/en/emdr.toml: title: missing or empty text" in found
     assert any(p.startswith("handouts/es/after-your-session.toml: pemat.u1") for p in found)
 
 
@@ -228,7 +228,7 @@ def test_readability_uses_textstat_and_matches_set_lang(handout_root: Path) -> N
 
 
 def test_readability_target_direction() -> None:
-    from kapdesk.handouts import ReadabilityTarget
+    from kapdesk.content.handouts import ReadabilityTarget
 
     grade = ReadabilityTarget("en", "flesch_kincaid_grade", "F–K", "en_US", maximum=7)
     ease = ReadabilityTarget("es", "fernandez_huerta", "F-H", "es", minimum=70)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kapdesk.kb.store as store
-from kapdesk.kb.loader import content_hash
+from kapdesk.content.kinds import content_hash
 from kapdesk.kb.store import ensure_kb, prebuilt_kb_path
 from kapdesk.paths import AppPaths, resources_dir
 
@@ -17,7 +17,7 @@ from kapdesk.paths import AppPaths, resources_dir
 def bundle_root(tmp_path: Path, built_data_dir: Path) -> Path:
     """A resources root laid out like the bundle's: content plus a matching pre-built KB."""
     root = tmp_path / "resources"
-    shutil.copytree(resources_dir() / "content", root / "content")
+    shutil.copytree(resources_dir(), root)
     prebuilt = prebuilt_kb_path(root)
     prebuilt.parent.mkdir(parents=True)
     shutil.copyfile(AppPaths(built_data_dir).kb_path, prebuilt)

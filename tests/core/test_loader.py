@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.content.kinds import content_hash, load_content
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.errors import ContentError
-from kapdesk.kb.loader import content_hash, load_content
-from kapdesk.kb.model import CONDITIONS, MODALITY_IDS, SECTIONS, Modality
 from kapdesk.paths import resources_dir
 from tests.tomlwrite import dumps
 
@@ -50,96 +50,104 @@ def _drop_summary_sources(d: dict) -> None:
 
 
 MALFORMED: list[tuple[str, Callable[[dict], None], str]] = [
-    ("no sources", _drop_summary_sources, "modalities/emdr.toml: summary.sources: no sources"),
+    (
+        "no sources",
+        _drop_summary_sources,
+        "content/modalities/emdr.toml: summary.sources: no sources",
+    ),
     (
         "unresolved source",
         lambda d: d["summary"].__setitem__("sources", ["nobody-2099"]),
-        "modalities/emdr.toml: summary.sources: 'nobody-2099' is not in references.toml",
+        "content/modalities/emdr.toml: "
+        "summary.sources: 'nobody-2099' is not in content/references.toml",
     ),
     (
         "evidence not in vocabulary",
         lambda d: d["mechanism"][0].__setitem__("evidence", "anecdote"),
-        "modalities/emdr.toml: mechanism[0].evidence: 'anecdote' is not an evidence type",
+        "content/modalities/emdr.toml: mechanism[0].evidence: 'anecdote' is not an evidence type",
     ),
     (
         "strength not in vocabulary",
         lambda d: d["strength"]["ptsd"].__setitem__("rating", "excellent"),
-        "modalities/emdr.toml: strength.ptsd.rating: 'excellent' is not a strength",
+        "content/modalities/emdr.toml: strength.ptsd.rating: 'excellent' is not a strength",
     ),
     (
         "review date missing",
         lambda d: d["mechanism"][0].pop("reviewed"),
-        "modalities/emdr.toml: mechanism[0].reviewed: missing review date",
+        "content/modalities/emdr.toml: mechanism[0].reviewed: missing review date",
     ),
     (
         "review date as text",
         lambda d: d["summary"].__setitem__("reviewed", "last week"),
-        "modalities/emdr.toml: summary.reviewed: must be a date",
+        "content/modalities/emdr.toml: summary.reviewed: must be a date",
     ),
     (
         "unknown key (typo)",
         lambda d: d["summary"].__setitem__("sorces", ["who-2013"]),
-        "modalities/emdr.toml: summary.sorces: unknown key",
+        "content/modalities/emdr.toml: summary.sorces: unknown key",
     ),
     (
         "id differs from the file name",
         lambda d: d.__setitem__("id", "emdr2"),
-        "modalities/emdr.toml: id: 'emdr2' must equal the file name 'emdr'",
+        "content/modalities/emdr.toml: id: 'emdr2' must equal the file name 'emdr'",
     ),
     (
         "unknown category",
         lambda d: d.__setitem__("category", "magic"),
-        "modalities/emdr.toml: category: 'magic' is not a category",
+        "content/modalities/emdr.toml: category: 'magic' is not a category",
     ),
     (
         "empty section without a reason",
         lambda d: (d.__setitem__("burden", []), d.get("missing", {}).pop("burden", None)),
-        "modalities/emdr.toml: burden: no statements and no reason under [missing]",
+        "content/modalities/emdr.toml: burden: no statements and no reason under [missing]",
     ),
     (
         "condition without rating or reason",
         lambda d: d["strength"].pop("depression"),
-        "modalities/emdr.toml: strength.depression: no rating and no reason under [missing]",
+        "content/modalities/emdr.toml: "
+        "strength.depression: no rating and no reason under [missing]",
     ),
     (
         "plain text missing where the patient view needs it",
         lambda d: d["mechanism"][0].pop("plain_es"),
-        "modalities/emdr.toml: mechanism[0].plain_es: missing",
+        "content/modalities/emdr.toml: mechanism[0].plain_es: missing",
     ),
     (
         "Spanish summary missing",
         lambda d: d["plain_summary"].pop("es"),
-        "modalities/emdr.toml: plain_summary.es: missing or empty text",
+        "content/modalities/emdr.toml: plain_summary.es: missing or empty text",
     ),
     (
         "bad onset range",
         lambda d: d["serious_risks"][0].__setitem__("days", [5, 1]),
-        "modalities/emdr.toml: serious_risks[0].days: unknown key",
+        "content/modalities/emdr.toml: serious_risks[0].days: unknown key",
     ),
     (
         "grid answer too long for the patient sheet",
         lambda d: d["mechanism"][0].__setitem__("grid_en", "Word " * 22 + "end."),
-        "modalities/emdr.toml: mechanism[0].grid_en: 114 characters; a grid answer has at most 110",
+        "content/modalities/emdr.toml: "
+        "mechanism[0].grid_en: 114 characters; a grid answer has at most 110",
     ),
     (
         "Spanish grid answer too long",
         lambda d: d["strength"]["ptsd"].__setitem__("grid_es", "x" * 111),
-        "modalities/emdr.toml: strength.ptsd.grid_es: 111 characters; a grid answer has at most",
+        "content/modalities/emdr.toml: "
+        "strength.ptsd.grid_es: 111 characters; a grid answer has at most",
     ),
     (
         "grid answer in one language only",
         lambda d: d["mechanism"][1].__setitem__("grid_en", "A short answer."),
-        "modalities/emdr.toml: mechanism[1].grid_es: missing: grid_en is given; give both",
+        "content/modalities/emdr.toml: mechanism[1].grid_es: missing: grid_en is given; give both",
     ),
     (
         "empty grid answer",
         lambda d: d["mechanism"][0].__setitem__("grid_es", " "),
-        "modalities/emdr.toml: mechanism[0].grid_es: must be non-empty text",
+        "content/modalities/emdr.toml: mechanism[0].grid_es: must be non-empty text",
     ),
     (
         "grid answer without the plain text it shortens",
         lambda d: d["burden"][2].update(grid_en="Short.", grid_es="Corto."),
-        "modalities/emdr.toml: burden[2].grid_en: needs plain_en: a grid answer shortens",
+        "content/modalities/emdr.toml: burden[2].grid_en: needs plain_en: a grid answer shortens",
     ),
 ]
 
@@ -161,7 +169,7 @@ def test_bad_onset_range_is_rejected(content_root: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     assert (
-        "modalities/ketamine-iv.toml: onset[0].days: "
+        "content/modalities/ketamine-iv.toml: onset[0].days: "
         "must be two numbers [low, high], 0 ≤ low ≤ high" in info.value.problems
     )
 
@@ -172,7 +180,8 @@ def test_toml_syntax_error_names_the_file(content_root: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     assert any(
-        p.startswith("modalities/art.toml: (file): not valid TOML") for p in info.value.problems
+        p.startswith("content/modalities/art.toml: (file): not valid TOML")
+        for p in info.value.problems
     )
 
 
@@ -181,7 +190,8 @@ def test_missing_modality_file_is_reported(content_root: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     assert (
-        "modalities/ect.toml: (file): missing: every modality needs a file" in info.value.problems
+        "content/modalities/ect.toml: (file): missing: every modality needs a file"
+        in info.value.problems
     )
 
 
@@ -192,7 +202,10 @@ def test_reference_without_citation_is_rejected(content_root: Path) -> None:
     )
     with pytest.raises(ContentError) as info:
         load_content(content_root)
-    assert "references.toml: lonely-2020.citation: missing full citation" in info.value.problems
+    assert (
+        "content/references.toml: lonely-2020.citation: missing or empty text"
+        in info.value.problems
+    )
 
 
 def test_all_problems_are_reported_at_once(content_root: Path) -> None:
@@ -201,7 +214,7 @@ def test_all_problems_are_reported_at_once(content_root: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(content_root)
     files = {p.split(":")[0] for p in info.value.problems}
-    assert {"modalities/emdr.toml", "modalities/ifs.toml"} <= files
+    assert {"content/modalities/emdr.toml", "content/modalities/ifs.toml"} <= files
 
 
 def test_content_hash_changes_with_any_byte(content_root: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.profile import SCHEMA_VERSION, ClinicProfile, ProfileStore
+from kapdesk.profile import APPLICATION_ID, SCHEMA_VERSION, ClinicProfile, ProfileStore
 
 PROFILE = ClinicProfile(
     clinic_name="Valle Verde Clinic",
@@ -64,6 +64,7 @@ def test_migration_from_an_older_schema_backs_up_first(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE legacy (x)")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours, an older schema
         conn.execute("PRAGMA user_version = 0")
     conn.close()
     with ProfileStore(path) as store:

@@ -47,14 +47,20 @@ def test_ticking_avm_turns_the_result_contraindicated_at_once(page: EligibilityP
     assert page.result.tier == "incomplete"
 
 
+SAFE_YES = ("has_escort_home", "can_avoid_driving_until_next_day", "informed_consent_obtained")
+
+
 def answer_required(page: EligibilityPage) -> None:
+    """Answer every required question with its no-risk value, widget by widget."""
     for key in page.context.rules.required:
-        if key.endswith("_bp"):
-            continue
-        safe = key in ("has_escort_home", "can_avoid_driving_until_next_day")
-        page.radio(key, YES if safe else NO).click()
+        question = page.context.rules.questions[key]
+        if question.type == "boolean":
+            page.radio(key, YES if key in SAFE_YES else NO).click()
+        elif question.type == "choice":
+            page.combo(key).setCurrentIndex(page.combo(key).findData("none"))
     page.field("systolic_bp").setText("120")
     page.field("diastolic_bp").setText("80")
+    page.field("age_years").setText("45")
 
 
 def test_all_required_answered_is_eligible_and_missing_empty(page: EligibilityPage) -> None:
@@ -178,3 +184,19 @@ def test_main_window_loads_the_checklist(qtbot, data_dir: Path) -> None:
     win.eligibility.radio("hypersensitivity", YES).click()
     assert win.eligibility.result.tier == "contraindicated"
     win.close()
+
+
+def test_drug_names_fill_the_medication_answers(page: EligibilityPage) -> None:
+    # ketamine.md §3.7 / scales-monitoring.md §6 place diazepam among benzodiazepines and
+    # modafinil among psychostimulants; ibuprofen is in no sheet.
+    page.drug_names.setText("Diazepam, modafinil, ibuprofen")
+    assert page.radio("benzodiazepines", YES).isChecked()
+    assert page.radio("psychostimulants", YES).isChecked()
+    assert page.radio("maoi", NOT_ASKED).isChecked()
+    assert "ibuprofen: not in kapdesk&#x27;s list" in page.drug_result.text()
+    page.drug_names.setText("modafinil")
+    assert page.radio("benzodiazepines", NOT_ASKED).isChecked()
+    data = page.session_data()
+    assert data["medications"] == ["modafinil"] and data["product"] == "racemic"
+    page.radio("maoi", YES).click()
+    assert "maois" in page.session_data()["medications"]

@@ -121,7 +121,15 @@ def test_window_geometry_is_remembered(qtbot, data_dir: Path) -> None:
 def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
     assert set(window._built) == {"reference"}
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Reference", "Compare", "Eligibility", "Integration picker", "Handouts"]
+    assert titles == [
+        "Reference",
+        "Compare",
+        "Eligibility",
+        "Session",
+        "Integration picker",
+        "Handouts",
+        "Scales",
+    ]
     window.nav.setCurrentRow(titles.index("Eligibility"))
     page = window.pages.currentWidget()
     assert page is window.eligibility and "eligibility" in window._built
@@ -145,3 +153,34 @@ def test_settings_preview_shows_the_letterhead_as_typed(qtbot, window, data_dir)
         assert "Phone: 555-0100" in plain and "After hours: 555-0199" in plain
         spanish_plain = QTextDocumentFragment.fromHtml(spanish.text()).toPlainText()
         assert "Teléfono: 555-0100" in spanish_plain and "555-0198" in spanish_plain
+
+
+def test_reference_lists_show_no_reviewer_note(kb) -> None:
+    """The Reference page's reference list (HTML) prints citations, never reviewers' notes."""
+    from kapdesk.content.model import MODALITY_IDS, REVIEWER_NOTE_MARKERS
+    from kapdesk.ui.html import modality_html
+
+    for modality_id in MODALITY_IDS:
+        modality = kb.modality(modality_id)
+        refs = kb.references_for(modality)
+        html = modality_html(modality, refs, kb.labels)
+        assert "<ol" in html or "<li" in html
+        for marker in REVIEWER_NOTE_MARKERS:
+            assert marker.lower() not in html.lower(), (modality_id, marker)
+
+
+def test_start_session_from_eligibility_and_interactions_from_reference(qtbot, window) -> None:
+    eligibility = window.eligibility
+    qtbot.waitUntil(lambda: eligibility.context is not None, timeout=10_000)
+    eligibility.field("weight_kg").setText("80")
+    eligibility.drug_names.setText("modafinil")
+    assert "session" not in window._built
+    eligibility.session_button.click()
+    session = window.pages.currentWidget()
+    assert session is window.session and window.nav.currentItem().text() == "Session"
+    assert session.weight.text() == "80" and session.medications.text() == "modafinil"
+    window.reference.interactions_button.click()
+    dialog = window._interactions_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and "ketamine-specific" in dialog.view.toPlainText()
+    dialog.close()

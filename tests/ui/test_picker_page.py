@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
-from kapdesk.handouts import library
+from kapdesk.kb.catalog import library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.identifiers import IdentifiersDialog
@@ -50,16 +50,22 @@ def card(page: PickerPage, modality: str):
 def test_ticking_high_dissociation_moves_emdr_below_unblocked_at_once(qtbot, page) -> None:
     assert page.isEnabled() and len(page.cards) == 6
     page.checkboxes["trauma_origin"].click()
+    # Not yet assessed (the default) blocks EMDR until screened (modalities.md §16 line 459).
+    assert page.dissociation.currentData() == "unknown"
+    assert card(page, "emdr").blocked and order(page)[0] == "cbt"
+    assert "Screen for dissociation first" in card(page, "emdr").text.text()
+    page.dissociation.setCurrentIndex(page.dissociation.findData("low"))
     assert order(page)[0] == "emdr"
     page.dissociation.setCurrentIndex(page.dissociation.findData("high"))
     unblocked = [c.modality for c in page.cards if not c.blocked]
     assert order(page).index("emdr") > max(order(page).index(m) for m in unblocked)
     emdr = card(page, "emdr").text.text()
-    assert "Blocked" in emdr and "DES-II" in emdr
+    assert "Blocked" in emdr and "DES-II" in emdr and "because dissociation is high" in emdr
     assert order(page)[0] == "cbt"
 
 
 def test_cards_explain_fit_evidence_training_and_refer_out(qtbot, page) -> None:
+    page.dissociation.setCurrentIndex(page.dissociation.findData("low"))
     page.checkboxes["intrusive_imagery"].click()
     page.condition.setCurrentIndex(page.condition.findData("ptsd"))
     art = card(page, "art").text.text()

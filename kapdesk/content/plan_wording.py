@@ -1,4 +1,5 @@
-"""The patient's "Your integration plan": the chosen integration therapy, in plain words.
+"""The wording of the patient's "Your integration plan" (documents/integration_plan.toml),
+and the plan's text composed from it (pure: no knowledge base, no measuring).
 
 The picker (kapdesk.decide.integration) ranks the therapies for the clinician; this
 module turns one choice into the plan a patient takes home, in English or Spanish: the
@@ -9,44 +10,33 @@ Nothing here is written in Python: the wording is data
 (``resources/documents/integration_plan.toml``, validated with ``file: key: problem``
 messages), the therapy's explanation is the knowledge base's plain-language text, and
 the "when to call" box is a handout's. The plan is composed as a handout
-(kapdesk.handouts.Handout), so it is measured for readability, PEMAT-scored and laid
+(kapdesk.content.handouts.Handout), so it is measured for readability, PEMAT-scored and laid
 out exactly as the handouts are. No reportlab and no Qt are imported here.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kapdesk.decide.integration import PickResult, Ranked
-from kapdesk.decide.integration_rules import IntegrationRules, bundled_rules
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.handouts import (
+from kapdesk.content.handouts import (
     Block,
     Handout,
     HandoutLibrary,
-    PematScore,
     Readability,
-    check_sources,
-    check_text,
-    library,
-    measurable,
-    measure,
     pemat_answers,
 )
-from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
-from kapdesk.kb.model import LANGUAGES, SECTIONS, Modality
-from kapdesk.paths import resources_dir
-
-if TYPE_CHECKING:
-    from kapdesk.kb.store import KnowledgeBase
+from kapdesk.content.integration import IntegrationRules
+from kapdesk.content.model import LANGUAGES, SECTIONS, Modality
+from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 
 PLAN_FILE = "documents/integration_plan.toml"
-TOP_KEYS = frozenset({"reviewed", "call_from_handout", "session_sections", "pemat", *LANGUAGES})
+TOP_KEYS = frozenset(
+    {"reviewed", "call_from_handout", "session_sections", "timing_only_for", "pemat", *LANGUAGES}
+)
 # Text fields of a language table and the placeholders each may use.
 FIELDS: dict[str, frozenset[str]] = {
     "title": frozenset(),
@@ -92,6 +82,18 @@ class PlanTexts:
     session_sections: tuple[str, ...]
     pemat: tuple[tuple[str, int | None], ...]
     wording: dict[str, PlanWording]
+    # Measured when the knowledge base is built, by plan_key(modality, lang, available).
+    readability: dict[str, Readability] = field(default_factory=dict)
+    # Timing texts printed only in the plans of these therapies (by timing id).
+    timing_only_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def timing_for(self, lang: str, modality: str) -> list[PlanText]:
+        """The timing texts of ``lang`` that belong in the plan of ``modality``."""
+        return [
+            text
+            for timing_id, text in self.wording[lang].timing.items()
+            if modality in self.timing_only_for.get(timing_id, (modality,))
+        ]
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -105,16 +107,15 @@ def _placeholders(text: str) -> set[str]:
         return {""}
 
 
-class _Reader:
-    """Reads one language table, recording every problem as ``file: key: what is wrong``."""
+class _Reader(Reader):
+    """The shared checks for one language table of the plan (keys start with the language)."""
 
-    def __init__(self, problems: ContentProblems, references: set[str], lang: str) -> None:
-        self.problems = problems
-        self.references = references
+    def __init__(self, problems: Problems, references: set[str], lang: str) -> None:
+        super().__init__(problems, PLAN_FILE, "wording", references)
         self.lang = lang
 
     def add(self, key: str, message: str) -> None:
-        self.problems.add(PLAN_FILE, f"{self.lang}.{key}", message)
+        super().add(f"{self.lang}.{key}", message)
 
     def text(self, raw: Any, key: str, allowed: frozenset[str] = frozenset()) -> str:
         if not nonempty_str(raw):
@@ -126,17 +127,12 @@ class _Reader:
             self.add(
                 key, f"placeholder {{{sorted(bad)[0]}}} is not allowed here (allowed: {shown})"
             )
-        check_text(raw, PLAN_FILE, f"{self.lang}.{key}", self.problems)
-        return raw.strip()
+        return self.printable(raw.strip(), key)
 
     def sources(self, raw: dict[str, Any], key: str, wanted: str) -> tuple[str, ...]:
         """The reference ids of a table holding ``wanted``; every fact cites a source."""
-        for unknown in sorted(set(raw) - {wanted, "sources"}):
-            self.add(f"{key}.{unknown}", f"unknown key (allowed: {wanted}, sources)")
-        if not raw.get("sources"):
-            self.add(f"{key}.sources", "missing: every statement lists its reference ids")
-        where = f"{self.lang}.{key}.sources"
-        return check_sources(raw.get("sources"), PLAN_FILE, where, self.references, self.problems)
+        self.keys(raw, key, (wanted, "sources"))
+        return super().sources(raw, key)
 
     def sourced(self, raw: Any, key: str) -> PlanText | None:
         """A table with ``text`` and ``sources``."""
@@ -151,8 +147,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add(key, "missing table")
             return {}
-        for unknown in sorted(set(raw) - set(expected)):
-            self.add(f"{key}.{unknown}", f"unknown key (allowed: {', '.join(expected)})")
+        self.keys(raw, key, expected)
         out = {}
         for name in expected:
             if name not in raw:
@@ -167,17 +162,11 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add("headings", "missing table")
             return {}
-        for unknown in sorted(set(raw) - set(HEADINGS)):
-            self.add(f"headings.{unknown}", f"unknown key (allowed: {', '.join(HEADINGS)})")
+        self.keys(raw, "headings", HEADINGS)
         out = {}
         for name in HEADINGS:
-            heading = self.text(raw.get(name), f"headings.{name}")
-            if heading and (
-                not heading.endswith("?") or (self.lang == "es" and "¿" not in heading)
-            ):
-                mark = "¿…?" if self.lang == "es" else "…?"
-                self.add(f"headings.{name}", f"headings are questions a patient asks ({mark})")
-            out[name] = heading
+            out[name] = self.text(raw.get(name), f"headings.{name}")
+            self.question_heading(out[name], f"headings.{name}", self.lang)
         return out
 
     def steps(self, raw: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -194,13 +183,13 @@ class _Reader:
 
 
 def _wording(
-    raw: Any, lang: str, references: set[str], rules: IntegrationRules, problems: ContentProblems
+    raw: Any, lang: str, references: set[str], rules: IntegrationRules, problems: Problems
 ) -> PlanWording | None:
     read = _Reader(problems, references, lang)
     if not isinstance(raw, dict):
         read.add("(table)", "missing: the plan needs its wording in every language")
         return None
-    before = len(problems.items)
+    before = len(problems)
     for unknown in sorted(set(raw) - LANG_KEYS):
         read.add(unknown, "unknown key")
     fields = {name: read.text(raw.get(name), name, allowed) for name, allowed in FIELDS.items()}
@@ -224,7 +213,7 @@ def _wording(
         known_raw = []
     known = [read.sourced(item, f"known[{i}]") for i, item in enumerate(known_raw)]
     steps, steps_sources = read.steps(raw.get("steps"))
-    if len(problems.items) > before or intro is None:
+    if len(problems) > before or intro is None:
         return None
     return PlanWording(
         fields,
@@ -238,7 +227,7 @@ def _wording(
     )
 
 
-def _compare(first: PlanWording, other: PlanWording, lang: str, problems: ContentProblems) -> None:
+def _compare(first: PlanWording, other: PlanWording, lang: str, problems: Problems) -> None:
     """Both languages state the same facts: the same sources text by text."""
 
     def check(key: str, a: PlanText, b: PlanText) -> None:
@@ -266,27 +255,48 @@ def _compare(first: PlanWording, other: PlanWording, lang: str, problems: Conten
         check(f"known[{index}]", a, b)
 
 
-def _top(
-    raw: dict[str, Any], handouts: HandoutLibrary, problems: ContentProblems
-) -> dict[str, Any]:
-    for unknown in sorted(set(raw) - TOP_KEYS):
-        problems.add(PLAN_FILE, unknown, "unknown key")
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        problems.add(PLAN_FILE, "reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        problems.add(PLAN_FILE, "reviewed", f"{reviewed.isoformat()} is in the future")
+def _timing_only_for(
+    raw: Any, rules: IntegrationRules, problems: Problems
+) -> dict[str, tuple[str, ...]]:
+    """``timing_only_for``: timing id → the therapies whose plan prints that timing text."""
+    if raw is None:
+        return {}
+    r = Reader(problems, PLAN_FILE, "wording")
+    ids = tuple(t.id for t in rules.timing)
+    if not isinstance(raw, dict):
+        r.add("timing_only_for", "must be a table of timing id = [therapies]")
+        return {}
+    out = {}
+    for timing_id, modalities in raw.items():
+        if timing_id not in ids:
+            r.add(f"timing_only_for.{timing_id}", f"not a timing id (allowed: {', '.join(ids)})")
+        elif (
+            not isinstance(modalities, list)
+            or not modalities
+            or not set(modalities) <= set(rules.candidates)
+        ):
+            r.add(
+                f"timing_only_for.{timing_id}",
+                f"must be a non-empty list of candidates (allowed: {', '.join(rules.candidates)})",
+            )
+        else:
+            out[timing_id] = tuple(modalities)
+    return out
+
+
+def _top(raw: dict[str, Any], handouts: HandoutLibrary, problems: Problems) -> dict[str, Any]:
+    r = Reader(problems, PLAN_FILE, "wording")
+    r.keys(raw, "", TOP_KEYS)
+    reviewed = r.date(raw, "reviewed", "")
     call_from = raw.get("call_from_handout")
     if call_from not in handouts.ids:
-        problems.add(
-            PLAN_FILE,
+        r.add(
             "call_from_handout",
             f"{call_from!r} is not a handout (allowed: {', '.join(handouts.ids)})",
         )
     sections = raw.get("session_sections")
     if not isinstance(sections, list) or not sections or not all(s in SECTIONS for s in sections):
-        problems.add(
-            PLAN_FILE,
+        r.add(
             "session_sections",
             f"must be a non-empty list of knowledge-base sections (allowed: {', '.join(SECTIONS)})",
         )
@@ -294,27 +304,20 @@ def _top(
     return {"reviewed": reviewed, "call_from": call_from, "session_sections": tuple(sections)}
 
 
-def load_plan_texts(
-    root: Path | None = None,
-    *,
-    rules: IntegrationRules | None = None,
-    handouts: HandoutLibrary | None = None,
-) -> PlanTexts:
-    """Read and validate the plan file under ``root`` (default: the bundled resources).
-
-    Raises ContentError listing every problem, each as ``file: key: what is wrong``.
-    """
-    base = root or resources_dir()
-    rules = rules or bundled_rules()
-    handouts = handouts or library()
-    problems = ContentProblems()
-    raw = read_toml(base / PLAN_FILE, PLAN_FILE, problems)
-    if raw is None:
-        raise ContentError(problems.items)
-    references = set(
-        read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
-    )
+def load_plan(
+    root: Path,
+    problems: Problems,
+    references: set[str],
+    rules: IntegrationRules | None,
+    handouts: HandoutLibrary | None,
+) -> PlanTexts | None:
+    """``documents/integration_plan.toml``, validated against the rules and handouts."""
+    raw = read_toml(root / PLAN_FILE, PLAN_FILE, problems, "wording")
+    if raw is None or rules is None or handouts is None:
+        return None
+    before = len(problems)
     top = _top(raw, handouts, problems)
+    top["timing_only_for"] = _timing_only_for(raw.get("timing_only_for"), rules, problems)
     pemat = pemat_answers(raw.get("pemat"), PLAN_FILE, handouts.pemat_items, problems)
     wording = {}
     for lang in LANGUAGES:
@@ -324,77 +327,9 @@ def load_plan_texts(
     if len(wording) == len(LANGUAGES):
         for lang in LANGUAGES[1:]:
             _compare(wording[LANGUAGES[0]], wording[lang], lang, problems)
-    if problems.items:
-        raise ContentError(problems.items)
+    if len(problems) > before:
+        return None
     return PlanTexts(wording=wording, pemat=pemat, **top)
-
-
-@cache
-def plan_texts() -> PlanTexts:
-    """The bundled plan texts, read once per process (they ship with the program)."""
-    return load_plan_texts()
-
-
-# --- choosing -----------------------------------------------------------------------------
-
-
-def plan_choice(result: PickResult, modality: str | None = None) -> Ranked:
-    """The candidate the plan is about: ``modality``, or by default the top-ranked
-    unblocked candidate the clinic offers (the top unblocked one if none is offered).
-
-    A blocked candidate is refused: a plan must never describe a therapy the picker
-    has just said not to start. UserInputError names the choice and what is allowed.
-    """
-    unblocked = [r for r in result.ranked if not r.blocked]
-    allowed = ", ".join(r.modality for r in unblocked) or "none"
-    if modality is None:
-        if not unblocked:
-            raise UserInputError(
-                "choose: every candidate is blocked for this presentation; no plan can be made"
-            )
-        return next((r for r in unblocked if r.available), unblocked[0])
-    chosen = next((r for r in result.ranked if r.modality == modality), None)
-    if chosen is None:
-        raise UserInputError(f"choose: {modality!r} is not a picker candidate; allowed: {allowed}")
-    if chosen.blocked:
-        reason = chosen.blocks[0].line
-        raise UserInputError(
-            f"choose: '{modality}' is blocked for this presentation ({reason}); allowed: {allowed}"
-        )
-    return chosen
-
-
-# --- composing ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IntegrationPlan:
-    """A composed plan: the handout-shaped text, what it is about and how readable it is."""
-
-    handout: Handout
-    modality: str
-    short_name: str
-    available: bool
-    readability: Readability
-    pemat: PematScore
-
-    @property
-    def lang(self) -> str:
-        return self.handout.lang
-
-    def source_ids(self) -> list[str]:
-        """Every reference the plan cites, in first-cited order."""
-        return self.handout.source_ids()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "modality": self.modality,
-            "lang": self.lang,
-            "available": self.available,
-            "readability": self.readability.to_dict(),
-            "pemat": self.pemat.to_dict(),
-            "sources": self.source_ids(),
-        }
 
 
 def _session_blocks(
@@ -422,38 +357,29 @@ def _paragraph(text: PlanText) -> Block:
     return Block("paragraph", text=text.text, sources=text.sources)
 
 
-def compose_plan(
-    kb: KnowledgeBase,
-    result: PickResult,
-    modality: str | None = None,
-    lang: str = "en",
-    *,
-    texts: PlanTexts | None = None,
-    handouts: HandoutLibrary | None = None,
-) -> IntegrationPlan:
-    """The plan for ``modality`` (default: see plan_choice) in ``lang``, measured and scored.
-
-    Raises UserInputError for a blocked or unknown modality or an unknown language.
-    """
-    handouts = handouts or library()
-    lang = handouts.check_lang(lang)
-    chosen = plan_choice(result, modality)
-    texts = texts or plan_texts()
+def plan_handout(
+    texts: PlanTexts,
+    handouts: HandoutLibrary,
+    entry: Modality,
+    lang: str,
+    available: bool,
+) -> Handout:
+    """The plan for one therapy in one language, shaped as a handout."""
     wording = texts.wording[lang]
-    entry = kb.modality(chosen.modality)
     short, name = entry.display_short_name(lang), entry.display_name(lang)
     heading = wording.headings
-    call = next(b for b in handouts.get(texts.call_from, lang).blocks if b.type == "call")
+    call_handout = handouts.get(texts.call_from, lang)
+    call = next(b for b in call_handout.blocks if b.type == "call")
     summary = entry.plain_summary
     what = [
         Block("heading", text=heading["what"]),
         Block("paragraph", text=wording.fields["therapy"].format(name=name)),
         Block("paragraph", text=summary.plain(lang) or "", sources=summary.sources),
     ]
-    if not chosen.available:
+    if not available:
         what.append(Block("paragraph", text=wording.fields["refer_out"]))
     sessions, reviewed = _session_blocks(entry, texts.session_sections, wording, lang)
-    timing = list(wording.timing.values())
+    timing = texts.timing_for(lang, entry.id)
     blocks = [
         *what,
         Block("heading", text=heading["sessions"]),
@@ -462,30 +388,25 @@ def compose_plan(
         _paragraph(wording.timing_intro),
         *(Block("bullets", items=(t.text,), sources=t.sources) for t in timing),
         Block("heading", text=heading["known"]),
-        _paragraph(wording.with_ketamine[chosen.modality]),
+        _paragraph(wording.with_ketamine[entry.id]),
         *(_paragraph(text) for text in wording.known),
         Block("heading", text=heading["do"]),
         Block("steps", items=wording.steps, sources=wording.steps_sources),
         Block("heading", text=heading["call"]),
         call,
     ]
-    call_reviewed = handouts.get(texts.call_from, lang).reviewed
-    handout = Handout(
-        id=f"integration-plan-{chosen.modality}",
+    return Handout(
+        id=f"integration-plan-{entry.id}",
         lang=lang,
         title=wording.fields["title"],
         purpose=wording.fields["purpose"].format(short=short),
-        reviewed=max(texts.reviewed, reviewed, call_reviewed),
+        reviewed=max(texts.reviewed, reviewed, call_handout.reviewed),
         blocks=tuple(blocks),
         pemat=texts.pemat,
         file=PLAN_FILE,
     )
-    readability = measure(measurable(handouts.printed_units(handout)), handouts.targets[lang])
-    return IntegrationPlan(
-        handout=handout,
-        modality=chosen.modality,
-        short_name=short,
-        available=chosen.available,
-        readability=readability,
-        pemat=handouts.pemat(handout),
-    )
+
+
+def plan_key(modality: str, lang: str, available: bool) -> str:
+    """The key of a plan's measured readability in ``PlanTexts.readability``."""
+    return f"{modality}/{lang}/{'offered' if available else 'refer-out'}"

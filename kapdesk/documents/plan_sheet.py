@@ -1,6 +1,6 @@
 """The patient's "Your integration plan" as PDF, laid out exactly as a handout.
 
-The plan is composed by kapdesk.integration_plan as a handout; this module prints it
+The plan is composed by kapdesk.decide.plan as a handout; this module prints it
 with the handout's own building blocks (styles, headings, checklist with boxes, the
 "when to call" box with the clinic's phone, after-hours line and crisis text) inside the
 document frame (letterhead, "Page n of N", knowledge-base version, date printed). The
@@ -12,7 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapdesk.documents.frame import PATIENT, DocumentInfo, render_document
+from kapdesk.content.handouts import HandoutLibrary
+from kapdesk.content.model import KBVersion
+from kapdesk.decide.plan import IntegrationPlan, compose_plan
+from kapdesk.documents.frame import MAX_PAGES, PATIENT, DocumentInfo, render_document
 from kapdesk.documents.handout import (
     HandoutOptions,
     RenderedHandouts,
@@ -22,9 +25,8 @@ from kapdesk.documents.handout import (
     personal_block,
 )
 from kapdesk.errors import UserInputError
-from kapdesk.handouts import HandoutLibrary, library
-from kapdesk.integration_plan import IntegrationPlan, compose_plan
-from kapdesk.kb.model import KBVersion
+from kapdesk.fsio import atomic_write
+from kapdesk.kb.catalog import library
 from kapdesk.profile import ClinicProfile
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ def render_plan(
         ),
         large_print=options.large_print,
         audience=PATIENT,
+        kind="integration plan",
+        max_pages=MAX_PAGES["integration plan"],
     )
     rendered = render_document(story, info, invariant=invariant)
     name = suggested_name(plan, options.large_print)
@@ -97,7 +101,7 @@ def render_plan(
 def save_plan(path: Path, rendered: RenderedHandouts, field: str = "--plan-pdf") -> None:
     """Write a rendered plan; an unwritable path is the user's to fix, named by ``field``."""
     try:
-        path.write_bytes(rendered.pdf)
+        atomic_write(path, rendered.pdf)
     except OSError as exc:
         raise UserInputError(f"{field}: cannot write '{path}': {exc.strerror or exc}") from None
 

@@ -25,3 +25,18 @@ TIER_COLORS: dict[str, str] = {
     "eligible_with_cautions": "#806000",
     "eligible": "#1a6b3c",
 }
+
+# Interaction levels (most severe first), always shown with their label in words.
+LEVEL_COLORS: dict[str, str] = {
+    "do-not-coadminister": "#a4161a",
+    "monitor-closely": "#b34700",
+    "dose-change": "#806000",
+    "evidence-only": "#2e5f8a",
+    "no-interaction-reported": "#1a6b3c",
+}
+
+# The onset chart (PDF and screen).
+ONSET_COLOR = "#2e7fb8"
+COURSE_COLOR = "#7a5195"
+AXIS_COLOR = "#9a9a9a"
+MUTED_COLOR = "#5c5c5c"

@@ -1,4 +1,4 @@
-"""The fixed wording of the comparison, read from resources/documents/comparison.toml.
+"""The fixed wording of the comparison (resources/documents/comparison.toml).
 
 The comparison's labels, the patient prompts ("Questions to ask", "What matters most
 to me") and the chart's units are reviewed text, so they live in a data file in both
@@ -10,14 +10,11 @@ other placeholder may appear, so a typo cannot crash a printout half-way.
 from __future__ import annotations
 
 import string
-import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kapdesk.errors import ContentError
-from kapdesk.kb.model import LANGUAGES
-from kapdesk.paths import resources_dir
+from kapdesk.content.model import LANGUAGES
+from kapdesk.content.problems import Problems, read_toml
 
 FILE = Path("documents") / "comparison.toml"
 TICK_KEYS = ("10m", "1h", "1d", "1w", "1mo", "6mo", "1y")
@@ -40,6 +37,7 @@ TEXT_KEYS: dict[str, frozenset[str]] = {
     "strength_item": frozenset({"condition", "rating"}),
     "no_information": frozenset(),
     "no_information_patient": frozenset(),
+    "not_rated": frozenset(),
     "evidence": frozenset({"type"}),
     "chart_title": frozenset(),
     "chart_onset": frozenset(),
@@ -116,21 +114,16 @@ def validate_wording(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-@cache
-def _load(root: Path) -> dict[str, dict[str, Any]]:
-    path = root / FILE
+def load_wording(root: Path, problems: Problems) -> dict[str, dict[str, Any]] | None:
+    """``documents/comparison.toml`` by language; None (problems recorded) when broken."""
     rel = FILE.as_posix()
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError([f"{rel}: (file): cannot be read: {exc}"]) from exc
-    problems = validate_wording(data)
-    if problems:
-        raise ContentError([f"{rel}: {problem}" for problem in problems])
-    return {lang: data[lang] for lang in LANGUAGES}
-
-
-def wording(lang: str, root: Path | None = None) -> dict[str, Any]:
-    """The comparison's fixed wording in ``lang`` (``en`` or ``es``)."""
-    return _load(root or resources_dir())[lang]
+    data = read_toml(root / FILE, rel, problems, "wording")
+    if data is None:
+        return None
+    found = validate_wording(data)
+    for lang in sorted(set(data) - set(LANGUAGES)):
+        found.append(f"{lang}: not a language (allowed: {', '.join(LANGUAGES)})")
+    for problem in found:
+        key, _, message = problem.partition(": ")
+        problems.add(rel, key, message, "wording")
+    return None if found else {lang: data[lang] for lang in LANGUAGES}

@@ -15,17 +15,18 @@ lists the library on its worker without either.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kapdesk.errors import ContentError, UserInputError
-from kapdesk.kb.loader import ContentProblems, nonempty_str, read_toml
-from kapdesk.kb.model import LANGUAGES, MODALITY_IDS
-from kapdesk.paths import resources_dir
+from kapdesk.content.model import LANGUAGES, MODALITY_IDS
+from kapdesk.content.problems import Problems, Reader, nonempty_str
+from kapdesk.content.problems import read_toml as _read_toml
+from kapdesk.errors import UserInputError
 
 BLOCK_KEYS: dict[str, frozenset[str]] = {
     "heading": frozenset({"text"}),
@@ -58,8 +59,6 @@ STRING_KEYS = (
     "frequency",
 )
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Three or more words in capitals in a row read as shouting and are hard to read.
-_CAPITALS = re.compile(r"\b[A-ZÁÉÍÓÚÑÜ]{2,}(?:\s+[A-ZÁÉÍÓÚÑÜ]{2,}\b){2,}")
 _SENTENCE_END = (".", "!", "?")
 
 
@@ -187,6 +186,32 @@ def _textstat(textstat_lang: str):
     return stats
 
 
+def score_key(text: str, target: ReadabilityTarget) -> str:
+    """The key of a measured score: the formula and the exact text measured."""
+    return hashlib.sha256(f"{target.metric}\0{text}".encode()).hexdigest()[:24]
+
+
+class ScoreBook:
+    """Readability scores by :func:`score_key`: an earlier build's, and this build's.
+
+    A text measured by an earlier build is not measured again (loading the English
+    pronouncing dictionary is most of a build's time); ``used`` is what this build kept.
+    """
+
+    def __init__(self, known: dict[str, float] | None = None) -> None:
+        self.known = dict(known or {})
+        self.used: dict[str, float] = {}
+
+    def measure(self, text: str, target: ReadabilityTarget) -> Readability:
+        """The score of ``text``, measured only if no earlier build measured it."""
+        key = score_key(text, target)
+        score = self.known.get(key)
+        if score is None:
+            score = measure(text, target).score
+        self.used[key] = score
+        return Readability(score, target)
+
+
 def measure(text: str, target: ReadabilityTarget) -> Readability:
     """Score ``text`` with the target's formula (textstat, offline)."""
     stats = _textstat(target.textstat_lang)
@@ -206,20 +231,24 @@ def measurable(units: list[str]) -> str:
     return "\n".join(u if u.endswith(_SENTENCE_END) else u + "." for u in units)
 
 
+def text_key(handout_id: str, lang: str) -> str:
+    """The key of one handout text in one language."""
+    return f"{handout_id}/{lang}"
+
+
 @dataclass(frozen=True)
 class HandoutLibrary:
     """Every handout in every language, with the targets and printed wording."""
 
     ids: tuple[str, ...]
-    texts: dict[tuple[str, str], Handout]
+    texts: dict[str, Handout]  # by text_key(id, lang)
     modalities: dict[str, tuple[str, ...]]
     targets: dict[str, ReadabilityTarget]
     pemat_items: dict[str, dict[str, str]]  # scale -> item id -> wording
     pemat_target: float
     strings: dict[str, dict[str, Any]]
-    _scores: dict[tuple[str, str], Readability] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # Measured when the knowledge base is built, by text_key(id, lang).
+    scores: dict[str, Readability] = field(default_factory=dict)
 
     def check_lang(self, lang: str) -> str:
         """``lang`` if handouts exist in it; else UserInputError listing the languages."""
@@ -240,11 +269,11 @@ class HandoutLibrary:
 
     def get(self, handout_id: str, lang: str = "en") -> Handout:
         """The handout, or UserInputError listing the valid topics or languages."""
-        return self.texts[(self.check_topic(handout_id), self.check_lang(lang))]
+        return self.texts[text_key(self.check_topic(handout_id), self.check_lang(lang))]
 
     def languages(self, handout_id: str) -> list[str]:
         """The languages this handout is written in, in the standard order."""
-        return [lang for lang in LANGUAGES if (handout_id, lang) in self.texts]
+        return [lang for lang in LANGUAGES if text_key(handout_id, lang) in self.texts]
 
     def for_modality(self, modality_id: str) -> str | None:
         """The handout that explains a modality, if there is one."""
@@ -279,12 +308,17 @@ class HandoutLibrary:
         return units
 
     def readability(self, handout: Handout) -> Readability:
-        """Measured once per handout and language (textstat is the slow part)."""
-        key = (handout.id, handout.lang)
-        if key not in self._scores:
-            text = measurable(self.printed_units(handout))
-            self._scores[key] = measure(text, self.targets[handout.lang])
-        return self._scores[key]
+        """The score measured when the knowledge base was built."""
+        return self.scores[text_key(handout.id, handout.lang)]
+
+    def measured(self, book: ScoreBook | None = None) -> HandoutLibrary:
+        """This library with every text's readability measured (build time only)."""
+        book = book or ScoreBook()
+        scores = {
+            key: book.measure(measurable(self.printed_units(handout)), self.targets[handout.lang])
+            for key, handout in self.texts.items()
+        }
+        return replace(self, scores=scores)
 
     def pemat(self, handout: Handout) -> PematScore:
         answers = dict(handout.pemat)
@@ -300,7 +334,7 @@ class HandoutLibrary:
         """One line for a terminal: id, languages, reading level and PEMAT-P by language."""
         parts = [f"{handout_id:<28}", ", ".join(self.languages(handout_id))]
         for lang in self.languages(handout_id):
-            handout = self.texts[(handout_id, lang)]
+            handout = self.texts[text_key(handout_id, lang)]
             readability = self.readability(handout)
             flag = "" if readability.meets_target else f" (target {readability.target.description})"
             parts.append(f"{lang}: {readability}{flag}, PEMAT-P {self.pemat(handout)}")
@@ -311,7 +345,7 @@ class HandoutLibrary:
         rows = []
         for hid in self.ids:
             langs = self.languages(hid)
-            texts = {lang: self.texts[(hid, lang)] for lang in langs}
+            texts = {lang: self.texts[text_key(hid, lang)] for lang in langs}
             rows.append(
                 {
                     "id": hid,
@@ -332,93 +366,40 @@ class HandoutLibrary:
 # --- loading ------------------------------------------------------------------------------
 
 
-def _string_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(nonempty_str(v) for v in value)
+def read_toml(path: Path, rel: str, problems: Problems) -> dict[str, Any] | None:
+    """A handout-kind file, parsed (problems recorded)."""
+    return _read_toml(path, rel, problems, "handout")
 
 
-def check_text(text: str, rel: str, key: str, problems: ContentProblems) -> None:
-    """Plain-language rules the code can check, and that the bundled font can draw it."""
-    from kapdesk.documents.fonts import BOLD, FAMILY
-    from kapdesk.documents.markup import undrawable
-
-    shouting = _CAPITALS.search(text)
-    if shouting:
-        problems.add(rel, key, f"'{shouting.group()}' is in capitals; write it in lower case")
-    bad = undrawable(text, FAMILY) or undrawable(text, BOLD)
-    if bad:
-        position, char = bad[0]
-        problems.add(
-            rel,
-            key,
-            f"character U+{ord(char):04X} at position {position} cannot be printed "
-            "with the bundled font",
-        )
+def check_text(text: str, rel: str, key: str, problems: Problems) -> None:
+    """Plain-language rules the code can check, and that the bundled fonts can draw it."""
+    Reader(problems, rel, "handout").printable(text, key)
 
 
-def check_sources(
-    raw: Any, rel: str, key: str, references: set[str], problems: ContentProblems
-) -> tuple:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
-        problems.add(rel, key, "must be a list of reference ids")
-        return ()
-    for source in raw:
-        if source not in references:
-            problems.add(rel, key, f"'{source}' is not in content/references.toml")
-    return tuple(raw)
-
-
-def _block(
-    raw: Any, rel: str, key: str, lang: str, references: set[str], problems: ContentProblems
-):
-    if not isinstance(raw, dict):
-        problems.add(rel, key, "must be a table ([[blocks]])")
+def _block(raw: Any, r: Reader, key: str, lang: str) -> Block | None:
+    if r.table(raw, key, "a table ([[blocks]])") is None:
         return None
-    kind = raw.get("type")
-    if kind not in BLOCK_KEYS:
-        problems.add(
-            rel,
-            f"{key}.type",
-            f"{kind!r} is not a block type (allowed: " + ", ".join(BLOCK_KEYS) + ")",
-        )
+    kind = r.choice(raw, "type", key, BLOCK_KEYS, "a block type")
+    if not kind:
         return None
-    allowed = BLOCK_KEYS[kind] | {"type"}
-    for unknown in sorted(set(raw) - allowed):
-        problems.add(
-            rel,
-            f"{key}.{unknown}",
-            f"not a key of a {kind} block (allowed: {', '.join(sorted(allowed))})",
-        )
+    r.keys(raw, key, BLOCK_KEYS[kind] | {"type"})
     fields: dict[str, Any] = {"type": kind}
     for name in sorted(BLOCK_KEYS[kind] - {"sources"}):
-        value = raw.get(name)
         if name == "text":
-            if not nonempty_str(value):
-                problems.add(rel, f"{key}.text", "missing or empty text")
-                continue
-            fields["text"] = value.strip()
-            check_text(value, rel, f"{key}.text", problems)
+            fields["text"] = r.printable(r.text(raw, "text", key), f"{key}.text")
         else:
-            if not _string_list(value):
-                problems.add(rel, f"{key}.{name}", "must be a non-empty list of non-empty texts")
-                continue
-            fields[name] = tuple(v.strip() for v in value)
-            for index, item in enumerate(value):
-                check_text(item, rel, f"{key}.{name}[{index}]", problems)
-    if kind == "heading" and "text" in fields:
-        heading = fields["text"]
-        if not heading.endswith("?") or (lang == "es" and "¿" not in heading):
-            mark = "¿…?" if lang == "es" else "…?"
-            problems.add(rel, f"{key}.text", f"headings are questions a patient asks ({mark})")
-    fields["sources"] = check_sources(
-        raw.get("sources"), rel, f"{key}.sources", references, problems
-    )
+            items = r.texts(raw, name, key)
+            fields[name] = tuple(
+                r.printable(item, f"{key}.{name}[{i}]") for i, item in enumerate(items)
+            )
+    if kind == "heading":
+        r.question_heading(fields["text"], f"{key}.text", lang)
+    fields["sources"] = r.sources(raw, key, may_be_empty=True)
     return Block(**fields)
 
 
 def pemat_answers(
-    raw: Any, rel: str, items: dict[str, dict[str, str]], problems: ContentProblems
+    raw: Any, rel: str, items: dict[str, dict[str, str]], problems: Problems
 ) -> tuple[tuple[str, int | None], ...]:
     if not isinstance(raw, dict):
         problems.add(rel, "pemat", "missing: the PEMAT-P self-audit (u1 … u17, a1 … a7)")
@@ -444,58 +425,38 @@ def _load_handout(
     lang: str,
     references: set[str],
     pemat_items: dict[str, dict[str, str]],
-    problems: ContentProblems,
+    problems: Problems,
 ) -> Handout | None:
     raw = read_toml(path, rel, problems)
     if raw is None:
         return None
-    before = len(problems.items)
-    for unknown in sorted(set(raw) - HANDOUT_KEYS):
-        problems.add(rel, unknown, "unknown key")
+    r = Reader(problems, rel, "handout", references)
+    r.keys(raw, "", HANDOUT_KEYS)
     if raw.get("id") != path.stem:
-        problems.add(rel, "id", f"{raw.get('id')!r} must equal the file name '{path.stem}'")
+        r.add("id", f"{raw.get('id')!r} must equal the file name '{path.stem}'")
     if raw.get("lang") != lang:
-        problems.add(rel, "lang", f"{raw.get('lang')!r} must equal the folder '{lang}'")
-    for key in ("title", "purpose"):
-        if not nonempty_str(raw.get(key)):
-            problems.add(rel, key, "missing or empty")
-        else:
-            check_text(raw[key], rel, key, problems)
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        problems.add(rel, "reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        problems.add(rel, "reviewed", f"{reviewed.isoformat()} is in the future")
+        r.add("lang", f"{raw.get('lang')!r} must equal the folder '{lang}'")
+    title = r.printable(r.text(raw, "title", ""), "title")
+    purpose = r.printable(r.text(raw, "purpose", ""), "purpose")
+    reviewed = r.date(raw, "reviewed", "")
     raw_blocks = raw.get("blocks")
-    blocks = []
     if not isinstance(raw_blocks, list) or not raw_blocks:
-        problems.add(rel, "blocks", "missing: a handout needs its blocks ([[blocks]])")
+        r.add("blocks", "missing: a handout needs its blocks ([[blocks]])")
         raw_blocks = []
-    for index, item in enumerate(raw_blocks):
-        block = _block(item, rel, f"blocks[{index}]", lang, references, problems)
-        if block:
-            blocks.append(block)
+    found = [_block(item, r, f"blocks[{i}]", lang) for i, item in enumerate(raw_blocks)]
+    blocks = tuple(block for block in found if block)
     kinds = [b.type for b in blocks]
     if raw_blocks and kinds.count("call") != 1:
-        problems.add(rel, "blocks", f"{kinds.count('call')} call blocks; exactly one is needed")
+        r.add("blocks", f"{kinds.count('call')} call blocks; exactly one is needed")
     if raw_blocks and "steps" not in kinds:
-        problems.add(rel, "blocks", "no steps block; at least one is needed (what to do)")
+        r.add("blocks", "no steps block; at least one is needed (what to do)")
     pemat = pemat_answers(raw.get("pemat"), rel, pemat_items, problems)
-    if len(problems.items) > before:
+    if not r.clean or reviewed is None:
         return None
-    return Handout(
-        id=raw["id"],
-        lang=lang,
-        title=raw["title"].strip(),
-        purpose=raw["purpose"].strip(),
-        reviewed=reviewed,
-        blocks=tuple(blocks),
-        pemat=pemat,
-        file=rel,
-    )
+    return Handout(raw["id"], lang, title, purpose, reviewed, blocks, pemat, rel)
 
 
-def _compare_pair(first: Handout, other: Handout, problems: ContentProblems) -> None:
+def _compare_pair(first: Handout, other: Handout, problems: Problems) -> None:
     """Both languages carry the same blocks in the same order, citing the same sources."""
     if len(first.blocks) != len(other.blocks):
         problems.add(
@@ -521,7 +482,7 @@ def _compare_pair(first: Handout, other: Handout, problems: ContentProblems) -> 
             )
 
 
-def _load_targets(raw: dict[str, Any], rel: str, problems: ContentProblems):
+def _load_targets(raw: dict[str, Any], rel: str, problems: Problems):
     targets: dict[str, ReadabilityTarget] = {}
     for lang in LANGUAGES:
         entry = raw.get("readability", {}).get(lang)
@@ -551,9 +512,7 @@ def _load_targets(raw: dict[str, Any], rel: str, problems: ContentProblems):
     return targets
 
 
-def _load_list(
-    raw: dict[str, Any], rel: str, problems: ContentProblems
-) -> dict[str, tuple[str, ...]]:
+def _load_list(raw: dict[str, Any], rel: str, problems: Problems) -> dict[str, tuple[str, ...]]:
     listed: dict[str, tuple[str, ...]] = {}
     entries = raw.get("handouts")
     if not isinstance(entries, list) or not entries:
@@ -580,8 +539,10 @@ def _load_list(
     return listed
 
 
-def _load_pemat_items(path: Path, rel: str, problems: ContentProblems) -> dict[str, dict[str, str]]:
-    raw = read_toml(path, rel, problems) or {}
+def _load_pemat_items(path: Path, rel: str, problems: Problems) -> dict[str, dict[str, str]]:
+    raw = read_toml(path, rel, problems)
+    if raw is None:
+        return {}
     items: dict[str, dict[str, str]] = {}
     for scale in PEMAT_SCALES:
         table = raw.get(scale)
@@ -595,8 +556,10 @@ def _load_pemat_items(path: Path, rel: str, problems: ContentProblems) -> dict[s
     return items
 
 
-def _load_strings(path: Path, rel: str, problems: ContentProblems) -> dict[str, dict[str, Any]]:
-    raw = read_toml(path, rel, problems) or {}
+def _load_strings(path: Path, rel: str, problems: Problems) -> dict[str, dict[str, Any]]:
+    raw = read_toml(path, rel, problems)
+    if raw is None:
+        return {}
     for lang in LANGUAGES:
         table = raw.get(lang, {})
         for key in STRING_KEYS:
@@ -605,32 +568,26 @@ def _load_strings(path: Path, rel: str, problems: ContentProblems) -> dict[str, 
     return raw
 
 
-def load_library(root: Path | None = None) -> HandoutLibrary:
-    """Load and validate every handout under ``root`` (default: the bundled resources).
-
-    Raises ContentError listing every problem, each as ``file: key: what is wrong``.
-    """
-    base = root or resources_dir()
-    problems = ContentProblems()
-    config = read_toml(base / "handouts" / "library.toml", "handouts/library.toml", problems)
-    config = config or {}
+def read_library(root: Path, problems: Problems, references: set[str]) -> HandoutLibrary | None:
+    """Every handout under ``handouts/``, its list, targets, PEMAT items and fixed wording."""
+    before = len(problems)
+    config = read_toml(root / "handouts" / "library.toml", "handouts/library.toml", problems)
+    if config is None:
+        return None
     listed = _load_list(config, "handouts/library.toml", problems)
     targets = _load_targets(config, "handouts/library.toml", problems)
     pemat_target = config.get("pemat", {}).get("target")
     if not isinstance(pemat_target, int | float) or not 0 <= pemat_target <= 100:
         problems.add("handouts/library.toml", "pemat.target", "must be a percentage 0–100")
     pemat_items = _load_pemat_items(
-        base / "handouts" / "pemat.toml", "handouts/pemat.toml", problems
+        root / "handouts" / "pemat.toml", "handouts/pemat.toml", problems
     )
     strings = _load_strings(
-        base / "documents" / "handout_strings.toml", "documents/handout_strings.toml", problems
+        root / "documents" / "handout_strings.toml", "documents/handout_strings.toml", problems
     )
-    references = set(
-        read_toml(base / "content" / "references.toml", "content/references.toml", problems) or {}
-    )
-    texts: dict[tuple[str, str], Handout] = {}
+    texts: dict[str, Handout] = {}
     for lang in LANGUAGES:
-        folder = base / "handouts" / lang
+        folder = root / "handouts" / lang
         files = {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
         for stray in sorted(set(files) - set(listed)):
             problems.add(f"handouts/{lang}/{stray}.toml", "id", "not listed in library.toml")
@@ -641,13 +598,13 @@ def load_library(root: Path | None = None) -> HandoutLibrary:
                 continue
             handout = _load_handout(files[hid], rel, lang, references, pemat_items, problems)
             if handout:
-                texts[(hid, lang)] = handout
+                texts[text_key(hid, lang)] = handout
     for hid in listed:
-        pair = [texts.get((hid, lang)) for lang in LANGUAGES]
+        pair = [texts.get(text_key(hid, lang)) for lang in LANGUAGES]
         if all(pair):
             _compare_pair(pair[0], pair[1], problems)
-    if problems.items:
-        raise ContentError(problems.items)
+    if len(problems) > before:
+        return None
     return HandoutLibrary(
         ids=tuple(listed),
         texts=texts,
@@ -659,11 +616,15 @@ def load_library(root: Path | None = None) -> HandoutLibrary:
     )
 
 
-@cache
-def _cached_library(root: Path) -> HandoutLibrary:
-    return load_library(root)
+def load_library(root: Path | None = None, *, measured: bool = True) -> HandoutLibrary:
+    """The handouts of a resources tree on their own; ContentError listing every problem."""
+    from kapdesk.content.modalities import load_references
+    from kapdesk.errors import ContentError
+    from kapdesk.paths import resources_dir
 
-
-def library(root: Path | None = None) -> HandoutLibrary:
-    """The validated library, loaded once per process (the texts ship with the program)."""
-    return _cached_library(root or resources_dir())
+    base = root or resources_dir()
+    problems = Problems()
+    library = read_library(base, problems, set(load_references(base, problems)))
+    if problems or library is None:
+        raise ContentError(problems.items)
+    return library.measured() if measured else library

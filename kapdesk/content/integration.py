@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS, STRENGTHS, Sourced
+from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS, STRENGTHS
-from kapdesk.paths import resources_dir
 
 RULES_FILE = "rules/integration.toml"
 
@@ -69,15 +67,6 @@ STATEMENT_KEYS = {"text", "sources", "evidence"}
 
 
 @dataclass(frozen=True)
-class Sourced:
-    """A sentence with the reference ids behind it and the type of its strongest source."""
-
-    text: str
-    sources: tuple[str, ...]
-    evidence: str
-
-
-@dataclass(frozen=True)
 class Suggestion:
     modality: str
     reason: Sourced
@@ -85,12 +74,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Caution:
-    """Lowers (caution) or blocks a candidate; ``when`` adds to its row's condition."""
+    """Lowers (caution) or blocks a candidate; ``when`` adds to its row's condition.
+
+    ``id`` and ``label`` (optional) name what the caution warns about when that is not the
+    row's own feature: a row that suggests a modality must label its cautions for that
+    modality, so that one feature never appears both as a fit and as a caution on a card.
+    """
 
     modalities: tuple[str, ...]
     statement: Sourced
     lower: float
     when: Mapping[str, Any]
+    id: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ class IntegrationRules:
     position_points: tuple[float, ...]
     evidence_points: Mapping[str, float]
     caution_lower: float
-    weak_ratings: frozenset[str]
+    weak_ratings: tuple[str, ...]  # sorted: the compiled bytes do not depend on set order
     training_terms: tuple[str, ...]
     training_none: str
     text: Mapping[str, str]
@@ -144,58 +140,15 @@ class IntegrationRules:
         return self.position_points[min(index, len(self.position_points) - 1)]
 
 
-class _FileProblems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(f"{self.file}: {key}: {message}")
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() != ""
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: set[str], key: str, p: _FileProblems) -> None:
-    for unknown in sorted(set(raw) - allowed):
-        where = f"{key}.{unknown}" if key else unknown
-        p.add(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+def _sourced(raw: Any, key: str, p: Reader, *, text_key: str = "text", extra=()) -> Sourced | None:
+    return p.sourced(raw, key, text_key=text_key, extra=extra)
 
 
-def _sourced(
-    raw: Any, key: str, p: _FileProblems, refs: set[str], *, text_key: str = "text", extra=()
-) -> Sourced | None:
-    if not isinstance(raw, dict):
-        p.add(key, f"must be a table with {text_key}, sources and evidence")
-        return None
-    before = len(p.items)
-    _unknown_keys(raw, (STATEMENT_KEYS - {"text"}) | {text_key, *extra}, key, p)
-    if not _text(raw.get(text_key)):
-        p.add(f"{key}.{text_key}", "missing or empty text")
-    sources = raw.get("sources")
-    if not isinstance(sources, list) or not sources or not all(_text(s) for s in sources):
-        p.add(f"{key}.sources", "must be a non-empty list of reference ids")
-    else:
-        for source in sources:
-            if source not in refs:
-                p.add(f"{key}.sources", f"'{source}' is not in content/references.toml")
-    if raw.get("evidence") not in EVIDENCE_TYPES:
-        p.add(
-            f"{key}.evidence",
-            f"{raw.get('evidence')!r} is not an evidence type "
-            f"(allowed: {', '.join(EVIDENCE_TYPES)})",
-        )
-    if len(p.items) > before:
-        return None
-    return Sourced(raw[text_key].strip(), tuple(sources), raw["evidence"])
-
-
-def _when(raw: Any, key: str, p: _FileProblems) -> dict[str, Any]:
+def _when(raw: Any, key: str, p: Reader) -> dict[str, Any]:
     """A condition: presentation keys with the value (or any of the values) that must hold."""
     if not isinstance(raw, dict) or not raw:
         p.add(key, "must be a non-empty table of presentation key = value")
@@ -223,9 +176,7 @@ def _when(raw: Any, key: str, p: _FileProblems) -> dict[str, Any]:
     return out
 
 
-def _modalities(
-    raw: Any, key: str, p: _FileProblems, candidates: tuple[str, ...]
-) -> tuple[str, ...]:
+def _modalities(raw: Any, key: str, p: Reader, candidates: tuple[str, ...]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         p.add(key, "must be a non-empty list of candidate ids")
         return ()
@@ -237,7 +188,7 @@ def _modalities(
 
 
 def _cautions(
-    raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any], *, block: bool
+    raw: Any, key: str, p: Reader, rules: dict[str, Any], *, block: bool
 ) -> tuple[Caution, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
@@ -245,35 +196,41 @@ def _cautions(
     out = []
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
-        extra = ("modalities", "when") if block else ("modalities", "when", "lower")
-        statement = _sourced(item, where, p, refs, extra=extra)
+        extra = ("modalities", "when", "id", "label")
+        statement = _sourced(item, where, p, extra=extra if block else (*extra, "lower"))
         if statement is None:
             continue
         mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
         when = _when(item["when"], f"{where}.when", p) if "when" in item else {}
         lower = item.get("lower", rules["caution_lower"])
+        own_id, own_label = item.get("id"), item.get("label")
         if not _number(lower):
             p.add(f"{where}.lower", f"{lower!r} must be a number ≥ 0")
             continue
+        if (own_id is None) != (own_label is None) or not all(
+            nonempty_str(v) for v in (own_id, own_label) if v is not None
+        ):
+            p.add(where, "id and label go together, both non-empty text")
+            continue
         if mods:
-            out.append(Caution(mods, statement, float(lower), when))
+            out.append(Caution(mods, statement, float(lower), when, own_id, own_label))
     return tuple(out)
 
 
-def _statements(raw: Any, key: str, p: _FileProblems, refs: set[str]) -> tuple[Sourced, ...]:
+def _statements(raw: Any, key: str, p: Reader) -> tuple[Sourced, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
         return ()
-    items = (_sourced(item, f"{key}[{i}]", p, refs) for i, item in enumerate(raw))
+    items = (_sourced(item, f"{key}[{i}]", p) for i, item in enumerate(raw))
     return tuple(s for s in items if s)
 
 
-def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, Any]) -> Row | None:
+def _row(raw: Any, key: str, p: Reader, rules: dict[str, Any]) -> Row | None:
     if not isinstance(raw, dict):
         p.add(key, "must be a table")
         return None
-    _unknown_keys(raw, ROW_KEYS, key, p)
-    if not _text(raw.get("id")) or not _text(raw.get("label")):
+    p.keys(raw, key, ROW_KEYS)
+    if not nonempty_str(raw.get("id")) or not nonempty_str(raw.get("label")):
         p.add(key, "needs a non-empty id and label")
         return None
     key = f"rows.{raw['id']}"
@@ -286,7 +243,7 @@ def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, 
         raw_suggest = []
     for index, item in enumerate(raw_suggest):
         where = f"{key}.suggest[{index}]"
-        reason = _sourced(item, where, p, refs, text_key="reason", extra=("modality",))
+        reason = _sourced(item, where, p, text_key="reason", extra=("modality",))
         if reason is None:
             continue
         modality = item.get("modality")
@@ -300,32 +257,48 @@ def _row(raw: Any, key: str, p: _FileProblems, refs: set[str], rules: dict[str, 
         else:
             seen.add(modality)
             suggest.append(Suggestion(modality, reason))
+    cautions = _cautions(raw.get("caution", []), f"{key}.caution", p, rules, block=False)
+    blocks = _cautions(raw.get("block", []), f"{key}.block", p, rules, block=True)
+    # A card never lists one feature both under "Why it fits" and under "Cautions"/"Blocked":
+    # a caution on a modality this row suggests must say what it is about (its own label).
+    for kind, items in (("caution", cautions), ("block", blocks)):
+        for index, item in enumerate(items):
+            both = seen & set(item.modalities)
+            if both and item.label is None:
+                p.add(
+                    f"{key}.{kind}[{index}]",
+                    f"this row also suggests {', '.join(sorted(both))}: give the {kind} its own "
+                    "id and label (what it warns about), not the row's feature",
+                )
+            elif item.label is not None and item.label.strip() == raw["label"].strip():
+                p.add(f"{key}.{kind}[{index}].label", "must differ from the row's label")
     return Row(
         id=raw["id"],
         label=raw["label"].strip(),
         when=when,
         suggest=tuple(suggest),
-        cautions=_cautions(raw.get("caution", []), f"{key}.caution", p, refs, rules, block=False),
-        blocks=_cautions(raw.get("block", []), f"{key}.block", p, refs, rules, block=True),
-        alerts=_statements(raw.get("alert", []), f"{key}.alert", p, refs),
-        notes=_statements(raw.get("note", []), f"{key}.note", p, refs),
+        cautions=cautions,
+        blocks=blocks,
+        alerts=_statements(raw.get("alert", []), f"{key}.alert", p),
+        notes=_statements(raw.get("note", []), f"{key}.note", p),
     )
 
 
-def _timing(raw: Any, p: _FileProblems, refs: set[str]) -> tuple[Timing, ...]:
+def _timing(raw: Any, p: Reader) -> tuple[Timing, ...]:
     if not isinstance(raw, list) or not raw:
         p.add("timing", "must be a non-empty array of tables")
         return ()
     out = []
     for index, item in enumerate(raw):
-        where = f"timing[{index}]"
+        ident = item.get("id") if isinstance(item, dict) else None
+        where = f"timing.{ident}" if nonempty_str(ident) else f"timing[{index}]"
         extra = ("id", "hypothesis", "evidence_strength")
-        statement = _sourced(item, where, p, refs, extra=extra)
+        statement = _sourced(item, where, p, extra=extra)
         if statement is None:
             continue
         hypothesis = item.get("hypothesis", False)
         strength = item.get("evidence_strength")
-        if not _text(item.get("id")):
+        if not nonempty_str(item.get("id")):
             p.add(f"{where}.id", "missing or empty")
         elif not isinstance(hypothesis, bool):
             p.add(f"{where}.hypothesis", f"{hypothesis!r} must be true or false")
@@ -341,19 +314,17 @@ def _timing(raw: Any, p: _FileProblems, refs: set[str]) -> tuple[Timing, ...]:
     return tuple(out)
 
 
-def _scoring(raw: Any, p: _FileProblems) -> dict[str, Any]:
+def _scoring(raw: Any, p: Reader) -> dict[str, Any]:
     out: dict[str, Any] = {
         "position_points": (1.0,),
         "evidence_points": dict.fromkeys(STRENGTHS, 0.0),
         "caution_lower": 0.0,
-        "weak_ratings": frozenset(),
+        "weak_ratings": (),
     }
     if not isinstance(raw, dict):
         p.add("scoring", "missing table")
         return out
-    _unknown_keys(
-        raw, {"position_points", "evidence_points", "caution_lower", "weak_ratings"}, "scoring", p
-    )
+    p.keys(raw, "scoring", {"position_points", "evidence_points", "caution_lower", "weak_ratings"})
     points = raw.get("position_points")
     if (
         not isinstance(points, list)
@@ -380,55 +351,43 @@ def _scoring(raw: Any, p: _FileProblems) -> dict[str, Any]:
     if not isinstance(weak, list) or not set(weak) <= set(STRENGTHS):
         p.add("scoring.weak_ratings", f"must be a list of ratings from {', '.join(STRENGTHS)}")
     else:
-        out["weak_ratings"] = frozenset(weak)
+        out["weak_ratings"] = tuple(sorted(set(weak)))
     return out
 
 
-def _labels(raw: Any, key: str, names: tuple[str, ...], p: _FileProblems) -> dict[str, str]:
+def _labels(raw: Any, key: str, names: tuple[str, ...], p: Reader) -> dict[str, str]:
     if not isinstance(raw, dict):
         p.add(key, "missing table")
         return {}
-    _unknown_keys(raw, set(names), key, p)
+    p.keys(raw, key, set(names))
     for name in names:
-        if not _text(raw.get(name)):
+        if not nonempty_str(raw.get(name)):
             p.add(f"{key}.{name}", "missing or empty text")
-    return {name: raw[name] for name in names if _text(raw.get(name))}
+    return {name: raw[name] for name in names if nonempty_str(raw.get(name))}
 
 
-def _features(raw: Any, p: _FileProblems) -> dict[str, Feature]:
+def _features(raw: Any, p: Reader) -> dict[str, Feature]:
     if not isinstance(raw, dict):
         p.add("features", "missing table")
         return {}
-    _unknown_keys(raw, set(BOOLEAN_FEATURES), "features", p)
+    p.keys(raw, "features", set(BOOLEAN_FEATURES))
     out = {}
     for name in BOOLEAN_FEATURES:
         entry = raw.get(name)
-        if not isinstance(entry, dict) or not all(_text(entry.get(k)) for k in ("label", "help")):
+        if not isinstance(entry, dict) or not all(
+            nonempty_str(entry.get(k)) for k in ("label", "help")
+        ):
             p.add(f"features.{name}", "needs a label and help text")
             continue
-        _unknown_keys(entry, {"label", "help"}, f"features.{name}", p)
+        p.keys(entry, f"features.{name}", {"label", "help"})
         out[name] = Feature(entry["label"], entry["help"])
     return out
 
 
-def _reference_ids(root: Path, p: _FileProblems) -> set[str]:
-    try:
-        with (root / "content" / "references.toml").open("rb") as fh:
-            return set(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        p.add("(references)", f"content/references.toml cannot be read: {exc}")
-        return set()
-
-
-def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> IntegrationRules:
-    """Validate parsed TOML; raise ContentError listing every problem."""
-    p = _FileProblems(RULES_FILE)
-    _unknown_keys(raw, TOP_KEYS, "", p)
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        p.add("reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        p.add("reviewed", f"{reviewed.isoformat()} is in the future")
+def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> IntegrationRules | None:
+    """Validate parsed TOML; None (with every problem recorded) when it is broken."""
+    p.keys(raw, "", TOP_KEYS)
+    reviewed = p.date(raw, "reviewed", "")
     candidates = raw.get("candidates")
     if (
         not isinstance(candidates, list)
@@ -444,8 +403,8 @@ def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> Integra
         not isinstance(training, dict)
         or not isinstance(training.get("terms"), list)
         or not training["terms"]
-        or not all(_text(t) for t in training["terms"])
-        or not _text(training.get("none_text"))
+        or not all(nonempty_str(t) for t in training["terms"])
+        or not nonempty_str(training.get("none_text"))
     ):
         p.add("training", "needs terms (a list of words) and none_text")
         training = {"terms": [], "none_text": ""}
@@ -453,10 +412,14 @@ def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> Integra
     if not isinstance(rows_raw, list) or not rows_raw:
         p.add("rows", "must be a non-empty array of tables")
         rows_raw = []
-    rows = [_row(item, f"rows[{i}]", p, refs, rules) for i, item in enumerate(rows_raw)]
+    rows = [_row(item, f"rows[{i}]", p, rules) for i, item in enumerate(rows_raw)]
     ids = [row.id for row in rows if row]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         p.add(f"rows.{duplicate}", "id used twice")
+    for row in filter(None, rows):
+        for item in (*row.cautions, *row.blocks):
+            if item.id is not None and item.id in ids:
+                p.add(f"rows.{row.id}", f"caution or block id '{item.id}' is also a row id")
     result = IntegrationRules(
         candidates=rules["candidates"],
         position_points=rules["position_points"],
@@ -470,38 +433,32 @@ def parse_rules(raw: Mapping[str, Any], refs: set[str], version: str) -> Integra
             raw.get("dissociation"), "dissociation", DISSOCIATION_LEVELS, p
         ),
         features=_features(raw.get("features"), p),
-        general=_statements(raw.get("general", []), "general", p, refs),
+        general=_statements(raw.get("general", []), "general", p),
         rows=tuple(row for row in rows if row),
-        timing=_timing(raw.get("timing"), p, refs),
+        timing=_timing(raw.get("timing"), p),
         reviewed=reviewed if isinstance(reviewed, date) else date.min,
         version=version,
     )
-    if p.items:
-        raise ContentError(p.items)
-    return result
+    return result if p.clean else None
 
 
-def load_integration_rules(root: Path | None = None) -> IntegrationRules:
-    """Read and validate resources/rules/integration.toml (``root`` defaults to resources/)."""
-    base = root or resources_dir()
-    path = base / RULES_FILE
-    p = _FileProblems(RULES_FILE)
-    try:
-        data = path.read_bytes()
-        raw = tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise ContentError(
-            [f"{RULES_FILE}: (file): cannot be read: {exc.strerror or exc}"]
-        ) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ContentError([f"{RULES_FILE}: (file): not valid TOML: {exc}"]) from exc
-    refs = _reference_ids(base, p)
-    if p.items:
-        raise ContentError(p.items)
-    return parse_rules(raw, refs, hashlib.sha256(data).hexdigest()[:10])
+def load_integration(
+    root: Path, problems: Problems, references: Iterable[str]
+) -> IntegrationRules | None:
+    """``rules/integration.toml``, validated; None (with the problems recorded) if broken."""
+    raw = read_toml(root / RULES_FILE, RULES_FILE, problems, "rules")
+    if raw is None:
+        return None
+    version = hashlib.sha256((root / RULES_FILE).read_bytes()).hexdigest()[:10]
+    return _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)
 
 
-@cache
-def bundled_rules() -> IntegrationRules:
-    """The rules shipped with kapdesk, read once per process."""
-    return load_integration_rules()
+def parse_rules(
+    raw: Mapping[str, Any], references: Iterable[str], version: str
+) -> IntegrationRules:
+    """Validate already-parsed rules; ContentError listing every problem."""
+    problems = Problems()
+    rules = _parse_rules(raw, Reader(problems, RULES_FILE, "rules", references), version)
+    if problems or rules is None:
+        raise ContentError(problems.items)
+    return rules

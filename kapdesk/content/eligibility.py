@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kapdesk.errors import ContentError
-from kapdesk.kb.model import CONDITIONS, EVIDENCE_TYPES, MODALITY_IDS
-from kapdesk.paths import resources_dir
+import msgspec
+
+from kapdesk.content.model import CONDITIONS, MODALITY_IDS
+from kapdesk.content.problems import ID_PATTERN, PLACEHOLDER, Problems, Reader, read_toml
 
 RULES_FILE = "rules/eligibility.toml"
 # Most severe first: the issue's precedence. `incomplete` and `eligible` come from the
@@ -41,9 +40,7 @@ COMPARISONS = ("above", "below", "at_least", "at_most")
 OPERATORS = ("is", "in", "answered", *COMPARISONS)
 COMBINATORS = ("all", "any", "none")
 REGIMEN_PLACEHOLDERS = frozenset({"mg_per_kg", "minutes", "weight_kg", "dose_mg"})
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = {
     "reviewed",
@@ -78,8 +75,7 @@ REGIMEN_KEYS = {"id", "route", "mg_per_kg", "minutes", "text", "sources", "evide
 # --- conditions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerTest:
+class AnswerTest(msgspec.Struct, frozen=True, tag=True):
     """One test of one answer; an unanswered key fails every test but ``answered = false``."""
 
     key: str
@@ -108,8 +104,7 @@ class AnswerTest:
         return (self.key,)
 
 
-@dataclass(frozen=True)
-class Combination:
+class Combination(msgspec.Struct, frozen=True, tag=True):
     """``all``, ``any`` or ``none`` of its parts."""
 
     kind: str
@@ -280,60 +275,12 @@ def _number(value: int | float | None) -> str:
 # --- loading ------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Collects problems while turning raw TOML into rule objects."""
+class _Reader(Reader):
+    """The shared checks plus the rules' own: questions, conditions, criteria, notes."""
 
-    def __init__(self, rel: str, references: set[str]) -> None:
-        self.rel = rel
-        self.references = references
-        self.problems: list[str] = []
+    def __init__(self, problems: Problems, references: Iterable[str]) -> None:
+        super().__init__(problems, RULES_FILE, "rules", references)
         self.questions: dict[str, Question] = {}
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.rel}: {key}: {message}")
-
-    def unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
-        for unknown in sorted(set(raw) - allowed):
-            self.add(
-                f"{where}.{unknown}" if where else unknown,
-                f"unknown key (allowed: {', '.join(sorted(allowed))})",
-            )
-
-    def text(self, raw: Mapping[str, Any], key: str, where: str) -> str:
-        value = raw.get(key)
-        if not isinstance(value, str) or not value.strip():
-            self.add(f"{where}.{key}", "missing or empty text")
-            return ""
-        return value.strip()
-
-    def sources(self, raw: Mapping[str, Any], where: str, *, may_be_empty: bool = False) -> tuple:
-        value = raw.get("sources")
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            self.add(f"{where}.sources", "must be a list of reference ids")
-            return ()
-        if not value and not may_be_empty:
-            self.add(f"{where}.sources", "no sources: every rule needs at least one")
-        for source in value:
-            if source not in self.references:
-                self.add(f"{where}.sources", f"'{source}' is not in references.toml")
-        return tuple(value)
-
-    def evidence(self, raw: Mapping[str, Any], where: str) -> str:
-        value = raw.get("evidence")
-        if value not in EVIDENCE_TYPES:
-            self.add(
-                f"{where}.evidence",
-                f"{value!r} is not an evidence type (allowed: {', '.join(EVIDENCE_TYPES)})",
-            )
-            return ""
-        return value
-
-    def placeholders(self, template: str, allowed: set[str] | frozenset[str], where: str) -> None:
-        for name in PLACEHOLDER.findall(template):
-            if name not in allowed:
-                self.add(
-                    where, f"placeholder {{{name}}} is not one of: {', '.join(sorted(allowed))}"
-                )
 
     # --- conditions
     def condition(self, raw: Any, where: str) -> Condition | None:
@@ -378,7 +325,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add(where, "must be a table")
             return
-        self.unknown_keys(raw, QUESTION_KEYS, where)
+        self.keys(raw, where, QUESTION_KEYS)
         key = raw.get("key")
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
             self.add(f"{where}.key", f"{key!r} must be a snake_case answer key")
@@ -467,7 +414,7 @@ class _Reader:
         if ident in seen:
             self.add(where, "id used twice")
         seen.add(ident)
-        self.unknown_keys(raw, keys, where)
+        self.keys(raw, where, keys)
         return ident
 
     def criterion(self, raw: Any, index: int, seen: set[str]) -> Criterion | None:
@@ -505,7 +452,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add(where, "missing table [evidence]")
             raw = {}
-        self.unknown_keys(raw, {"id", "esketamine", "routes", "conditions", "no_rating"}, where)
+        self.keys(raw, where, {"id", "esketamine", "routes", "conditions", "no_rating"})
         route_q, condition_q = self.questions.get("route"), self.questions.get("condition")
         routes = {c.value for c in route_q.choices} if route_q else set()
         conditions = {c.value for c in condition_q.choices} if condition_q else set()
@@ -525,7 +472,7 @@ class _Reader:
             if not isinstance(entry, dict):
                 self.add(key, "must be a table of text and sources")
                 continue
-            self.unknown_keys(entry, {"text", "sources"}, key)
+            self.keys(entry, key, {"text", "sources"})
             text = self.text(entry, "text", key)
             no_rating[name] = NoRating(text, self.sources(entry, key, may_be_empty=True))
         for name in sorted((routes - set(route_map)) | (conditions - set(condition_map))):
@@ -555,7 +502,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.add(where, "missing table [reference_regimen]")
             return None
-        self.unknown_keys(raw, REGIMEN_KEYS, where)
+        self.keys(raw, where, REGIMEN_KEYS)
         route_q = self.questions.get("route")
         route = raw.get("route")
         if route_q is None or route not in [c.value for c in route_q.choices]:
@@ -599,16 +546,6 @@ def _operand_problem(question: Question, op: str, value: Any) -> str | None:
     return None if _is_number(value) else "must be a number"
 
 
-def _reference_ids(root: Path, problems: list[str]) -> set[str]:
-    path = root / "content" / "references.toml"
-    try:
-        with path.open("rb") as fh:
-            return set(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        problems.append(f"content/references.toml: (file): cannot be read ({exc})")
-        return set()
-
-
 def _table(raw: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
     value = raw.get(name)
     if not isinstance(value, dict):
@@ -619,12 +556,8 @@ def _table(raw: dict[str, Any], name: str, reader: _Reader) -> dict[str, Any]:
 
 def _parse(raw: dict[str, Any], reader: _Reader) -> dict[str, Any]:
     """Every part of the rules file, validated; problems go to ``reader``."""
-    reader.unknown_keys(raw, TOP_KEYS, "")
-    reviewed = raw.get("reviewed")
-    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        reader.add("reviewed", "must be a date such as 2026-11-21 (no quotes)")
-    elif reviewed > date.today():
-        reader.add("reviewed", f"{reviewed.isoformat()} is in the future")
+    reader.keys(raw, "", TOP_KEYS)
+    reviewed = reader.date(raw, "reviewed", "")
     groups: dict[str, str] = {}
     for name, entry in _table(raw, "groups", reader).items():
         label = entry.get("label") if isinstance(entry, dict) else None
@@ -634,7 +567,7 @@ def _parse(raw: dict[str, Any], reader: _Reader) -> dict[str, Any]:
             groups[name] = label.strip()
     tiers: dict[str, TierText] = {}
     raw_tiers = _table(raw, "tiers", reader)
-    reader.unknown_keys(raw_tiers, set(TIERS), "tiers")
+    reader.keys(raw_tiers, "tiers", set(TIERS))
     for tier in TIERS:
         entry = raw_tiers.get(tier)
         if not isinstance(entry, dict):
@@ -688,44 +621,16 @@ def _parse(raw: dict[str, Any], reader: _Reader) -> dict[str, Any]:
     }
 
 
-def load_rules(root: Path | None = None) -> EligibilityRules:
-    """Load and validate the eligibility rules; raise ContentError listing every problem.
-
-    The result is kept per version of the files (modification time and size), so
-    repeated screenings do not parse the TOML again, while an edited file is re-read.
-    """
-    base = root or resources_dir()
-    references = base / "content" / "references.toml"
-    return _load(base, _stamp(base / RULES_FILE), _stamp(references))
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
+def load_eligibility(
+    root: Path, problems: Problems, references: Iterable[str]
+) -> EligibilityRules | None:
+    """``rules/eligibility.toml``, validated; None (with the problems recorded) if broken."""
+    raw = read_toml(root / RULES_FILE, RULES_FILE, problems, "rules")
+    if raw is None:
         return None
-    return info.st_mtime_ns, info.st_size
-
-
-@lru_cache(maxsize=8)
-def _load(base: Path, _rules_stamp: object, _references_stamp: object) -> EligibilityRules:
-    path = base / RULES_FILE
-    problems: list[str] = []
-    references = _reference_ids(base, problems)
-    reader = _Reader(RULES_FILE, references)
-    try:
-        data = path.read_bytes()
-        raw = tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise ContentError(
-            [f"{RULES_FILE}: (file): cannot be read: {exc.strerror or exc}"]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ContentError([f"{RULES_FILE}: (file): not valid UTF-8 text"]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError([f"{RULES_FILE}: (file): not valid TOML: {exc}"]) from exc
+    reader = _Reader(problems, references)
     parts = _parse(raw, reader)
-    problems += reader.problems
-    if problems:
-        raise ContentError(problems)
+    if not reader.clean:
+        return None
+    data = (root / RULES_FILE).read_bytes()
     return EligibilityRules(**parts, content_hash=hashlib.sha256(data).hexdigest())
