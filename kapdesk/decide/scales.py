@@ -43,15 +43,9 @@ def scale_library() -> ScaleLibrary:
 
 
 def crisis_text(profile: ClinicProfile, lang: str) -> str:
-    """The clinic's crisis text in ``lang`` from the profile.
-
-    Reads a per-language field (``crisis_text_en``, ``crisis_text_es``) when the profile
-    has one, else the profile's single crisis text.
-    """
-    per_language = getattr(profile, f"crisis_text_{lang}", None)
-    if isinstance(per_language, str):
-        return per_language.strip()
-    return (profile.crisis_text or "").strip()
+    """The clinic's crisis text in ``lang`` from the profile (``crisis_text_en`` or
+    ``crisis_text_es``); empty when none is set in that language."""
+    return profile.crisis_text(lang).strip()
 
 
 # --- choosing a scale and a language -----------------------------------------------------

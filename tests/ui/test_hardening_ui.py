@@ -110,6 +110,8 @@ def test_item7_handouts_page_cancel_button(qtbot, window, monkeypatch) -> None:
     monkeypatch.setattr(
         PdfPreviewDialog, "show_pdf", classmethod(lambda cls, parent, pdf, *a: shown.append(pdf))
     )
+    with ProfileStore(window.paths.profile_path) as store:  # a phone: no warning first
+        store.save(profile_module.ClinicProfile(phone="555-0100"))
     page = window.page("handouts")
     with qtbot.waitSignal(
         window.worker.done, timeout=30_000, check_params_cb=lambda tag, _: tag == "handouts:library"
