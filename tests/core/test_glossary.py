@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.content.kinds import check_resources
-from kapdesk.errors import ContentError
-from kapdesk.glossary_check import (
+from kapdesk.content.glossary import (
     check_spanish,
     load_glossary,
     parse_glossary,
     spanish_texts,
-    verify_glossary,
 )
+from kapdesk.content.kinds import check_resources, verify_glossary
+from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
 
 TERMS = load_glossary()

@@ -227,13 +227,6 @@ def check_parts(root: Path, problems: Any, parts: dict[str, Any]) -> None:
         problems.add(file, key, message, "glossary")
 
 
-def verify_glossary(root: Path | None = None) -> list[str]:
-    """Every glossary problem of a resources tree, as ``file: key: what is wrong``."""
-    from kapdesk.content.kinds import check_resources
-
-    problems, _ = check_resources(root or resources_dir())
-    return [item for item in problems.items if _is_glossary(item)]
-
-
-def _is_glossary(item: str) -> bool:
+def is_glossary_problem(item: str) -> bool:
+    """A problem the glossary check found (in the glossary or in a Spanish text)."""
     return item.startswith(GLOSSARY_FILE) or "is a forbidden variant of" in item
