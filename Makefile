@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench wheel-check clean desktop-check
+.PHONY: run test lint format bench soak wheel-check clean desktop-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ format: $(STAMP)
 ## Performance figures as JSON (never assertions).
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+## Long robustness runs (not in CI): the clinic profile killed 300 times mid-save, and
+## FUZZ cases per CLI entry point (exit-code counts appended to fuzz-report.jsonl).
+FUZZ ?= 2000
+soak: $(STAMP)
+	KAPDESK_SOAK_KILLS=300 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/cli/test_hardening.py -k kill_loop
+	KAPDESK_FUZZ_EXAMPLES=$(FUZZ) KAPDESK_FUZZ_REPORT=fuzz-report.jsonl QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/cli/test_fuzz.py
 
 ## Build the wheel, install it (not editable) in a fresh venv and use it from another directory.
 wheel-check: $(STAMP)

@@ -24,9 +24,25 @@ def gui_arguments(argv: Sequence[str]) -> tuple[str | None, bool] | None:
         rest = rest[1:]
     elif rest:
         return None
-    if rest in ([], ["--quit-after-show"]) and data_dir != "":
+    if rest in ([], ["--quit-after-show"]) and data_dir != "" and _usable(data_dir):
         return data_dir, bool(rest)
     return None
+
+
+def _usable(data_dir: str | None) -> bool:
+    """True when the data folder plainly works (an existing, writable folder).
+
+    Anything else goes through the full CLI, whose check names the problem and exits 2.
+    """
+    import os
+
+    path = data_dir or os.environ.get("KAPDESK_DATA_DIR")
+    if path is None:
+        from kapdesk.paths import default_data_dir
+
+        path = str(default_data_dir())
+    path = os.path.expanduser(path)
+    return os.path.isdir(path) and os.access(path, os.R_OK | os.W_OK | os.X_OK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,50 +8,71 @@ is ever stored here.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapdesk.errors import DataError, UserInputError
+from kapdesk.errors import DataError, UserInputError, escape_controls, quote
 from kapdesk.paths import AppPaths
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# PRAGMA application_id of every clinic profile ("kapd"): a SQLite file at the profile
+# path without it (and without the tables of a profile made before it was set) is not
+# kapdesk's and is never changed.
+APPLICATION_ID = 0x6B617064
+# Seconds to wait for another kapdesk window's transaction; one retry after that.
+BUSY_TIMEOUT = 5.0
+IN_USE = "the clinic profile is in use by another kapdesk window; close it and try again"
 
-# field name -> (label, maximum length)
+# field name -> (label, maximum length), in the order the profile is shown
 LIMITS: dict[str, tuple[str, int]] = {
     "clinic_name": ("Clinic name", 120),
     "address": ("Address", 300),
     "phone": ("Phone", 40),
-    "after_hours": ("After-hours line", 120),
-    "crisis_text": ("Crisis and emergency text", 600),
+    "after_hours": ("After-hours line (English)", 120),
+    "crisis_text_en": ("Crisis and emergency text (English)", 600),
+    "crisis_text_es": ("Crisis and emergency text (Spanish)", 600),
+    "after_hours_es": ("After-hours line (Spanish)", 120),
 }
-MULTILINE = {"address", "crisis_text"}
+MULTILINE = {"address", "crisis_text_en", "crisis_text_es"}
 # A phone number: digits, spaces, + - ( ) and an optional extension ("ext 12", "ext. 12").
 PHONE = re.compile(r"\+?[\d\s()\-]*\d[\d\s()\-]*(?:\s*ext\.?\s*\d+)?", re.IGNORECASE)
 # The after-hours line may describe who answers, but must hold a number to call.
+PHONE_FIELDS = ("phone", "after_hours", "after_hours_es")
 PHONE_IN_TEXT = re.compile(r"\d[\d\s()\-]*\d")
 
 
 @dataclass(frozen=True)
 class ClinicProfile:
+    """What the clinic entered: printed on every document, never any patient data."""
+
     clinic_name: str = ""
     address: str = ""
     phone: str = ""
     after_hours: str = ""
-    crisis_text: str = ""
+    crisis_text_en: str = ""
+    crisis_text_es: str = ""
+    after_hours_es: str = ""
     offered: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self))
+
+    def crisis_text(self, lang: str) -> str:
+        """The clinic's crisis text in ``lang``; empty when none was set in that language
+        (a document then prints only its own emergency wording)."""
+        return self.crisis_text_es if lang == "es" else self.crisis_text_en
 
 
 def _clean(name: str, value: object) -> str:
@@ -84,14 +105,14 @@ def phone_problem(name: str, text: str) -> str | None:
     number to call and may add who answers, e.g. "555-0199 (on-call nurse)".
     """
     text = text.strip()
-    if not text or name not in {"phone", "after_hours"}:
+    if not text or name not in PHONE_FIELDS:
         return None
     label = LIMITS[name][0]
     if name == "phone" and not PHONE.fullmatch(text):
         return (
             f'{name}: {label} "{text}" is not a phone number; use digits, spaces, + - ( ) and "ext"'
         )
-    if name == "after_hours" and not PHONE_IN_TEXT.search(text):
+    if name != "phone" and not PHONE_IN_TEXT.search(text):
         return f'{name}: {label} "{text}" holds no phone number; add the number to call'
     return None
 
@@ -99,7 +120,7 @@ def phone_problem(name: str, text: str) -> str | None:
 def validate(profile: ClinicProfile, known_modalities: list[str] | None = None) -> ClinicProfile:
     """Return a cleaned copy of ``profile`` or raise UserInputError naming the field."""
     cleaned = {name: _clean(name, getattr(profile, name)) for name in LIMITS}
-    for name in ("phone", "after_hours"):
+    for name in PHONE_FIELDS:
         problem = phone_problem(name, cleaned[name])
         if problem:
             raise UserInputError(problem)
@@ -130,22 +151,95 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
     db["offered_modalities"].create({"modality_id": str}, pk="modality_id")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_to_1}
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    """Crisis and after-hours texts per language: the one crisis text becomes English."""
+    db.execute("ALTER TABLE clinic RENAME COLUMN crisis_text TO crisis_text_en")
+    db.execute("ALTER TABLE clinic ADD COLUMN crisis_text_es TEXT")
+    db.execute("ALTER TABLE clinic ADD COLUMN after_hours_es TEXT")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
+
+
+class ProfileInUseError(UserInputError):
+    """Another kapdesk window holds the profile's lock past the busy timeout."""
+
+    def __init__(self) -> None:
+        super().__init__(IN_USE)
+
+
+class ForeignProfileError(UserInputError):
+    """The file at the profile path is a SQLite database that is not kapdesk's."""
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+# Tables and columns of a profile written before the application_id was set.
+_LEGACY_TABLES = {"clinic", "offered_modalities"}
+_LEGACY_CLINIC_COLUMNS = {"id", "clinic_name", "address", "phone", "after_hours"}
+
+
+def _check_ours(conn: sqlite3.Connection, path: Path) -> int:
+    """The file's application_id; ForeignProfileError if the file is not a profile."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return app_id
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if app_id == 0 and not tables:
+        return app_id  # a new or empty file: ours to set up
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(clinic)")}
+    if app_id == 0 and tables <= _LEGACY_TABLES and columns >= _LEGACY_CLINIC_COLUMNS:
+        return app_id  # made by kapdesk before the application_id was set
+    what = f"application id {app_id}" if app_id else "tables " + ", ".join(sorted(tables))
+    raise ForeignProfileError(
+        f"profile: {quote(path)} is a SQLite database that is not a kapdesk clinic profile "
+        f"({escape_controls(what)}); kapdesk has not changed it. Move it away, or choose "
+        "another data folder"
+    )
 
 
 class ProfileStore:
-    """Open (creating or migrating as needed) the clinic profile database."""
+    """Open (creating or migrating as needed) the clinic profile database.
+
+    The file must be kapdesk's (``PRAGMA application_id``, or the tables of an older
+    profile); anything else is refused untouched. Reads run in one transaction, so a
+    load never mixes two saves; a lock held by another window past ``BUSY_TIMEOUT``
+    (after one retry) is :class:`ProfileInUseError`, never a raw OperationalError.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         import sqlite_utils  # imported here: the GUI shows its window before needing it
 
         path.parent.mkdir(parents=True, exist_ok=True)
+        conn: sqlite3.Connection | None = None
         try:
-            self.db = sqlite_utils.Database(sqlite3.connect(path))
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            self.db.execute("PRAGMA quick_check").fetchone()
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+            self.db = sqlite_utils.Database(conn)
+            with self._reading():
+                self.app_id = _check_ours(conn, path)
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                self.db.execute("PRAGMA quick_check").fetchone()
+        except ForeignProfileError:
+            conn.close()
+            raise
+        except ProfileInUseError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise DataError(
                 f"The clinic profile at {path} cannot be read ({exc}). kapdesk has not changed "
                 "it. Restore it from a backup beside it, or move it away to start a new profile."
@@ -159,10 +253,58 @@ class ProfileStore:
         if version < SCHEMA_VERSION:
             self._migrate(version)
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """One read transaction (one snapshot); a lock past the timeout is "in use"."""
+        conn = self.db.conn
+        conn.execute("BEGIN")  # deferred: the shared lock is taken by the first read
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            conn.rollback()
+            if _locked(exc):
+                raise ProfileInUseError() from None
+            raise
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.rollback()  # nothing was written: end the snapshot
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction taken up front (BEGIN IMMEDIATE), retried once if busy."""
+        conn = self.db.conn
+        for attempt in (1, 2):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                if attempt == 2:
+                    raise ProfileInUseError() from None
+        try:
+            if self.app_id != APPLICATION_ID:
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            yield
+            conn.execute("COMMIT")
+            self.app_id = APPLICATION_ID
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            if _locked(exc):
+                raise ProfileInUseError() from None
+            raise
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+
     def _migrate(self, current: int) -> None:
         if current > 0 or self.db.table_names():
             self.backup(f"before-v{SCHEMA_VERSION}")
-        with self.db.atomic():
+        with self._writing(), self.db.atomic():
             for target in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](self.db)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -171,15 +313,29 @@ class ProfileStore:
         """Copy the database to a dated file beside it (SQLite's online backup)."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.stem}.{label}.{stamp}.sqlite3")
-        with sqlite3.connect(target) as dest:
-            self.db.conn.backup(dest)
-        dest.close()
+        serial = 1
+        while target.exists():  # two backups in one second get distinct names
+            serial += 1
+            target = self.path.with_name(f"{self.path.stem}.{label}.{stamp}-{serial}.sqlite3")
+        partial = target.with_name(f".{target.name}.part")
+        try:
+            dest = sqlite3.connect(partial)
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            os.replace(partial, target)  # complete, or not there at all
+        finally:
+            partial.unlink(missing_ok=True)
         return target
 
     def load(self) -> ClinicProfile:
-        row = self.db.execute(
-            "SELECT clinic_name, address, phone, after_hours, crisis_text FROM clinic WHERE id = 1"
-        ).fetchone()
+        """The stored profile, read in one transaction (never half of two saves)."""
+        with self._reading():
+            return self._load()
+
+    def _load(self) -> ClinicProfile:
+        row = self.db.execute(f"SELECT {', '.join(LIMITS)} FROM clinic WHERE id = 1").fetchone()
         offered = tuple(
             r[0]
             for r in self.db.execute("SELECT modality_id FROM offered_modalities ORDER BY rowid")
@@ -193,7 +349,7 @@ class ProfileStore:
     ) -> ClinicProfile:
         """Validate and store ``profile`` in one transaction; return what was stored."""
         clean = validate(profile, known_modalities)
-        with self.db.atomic():
+        with self._writing(), self.db.atomic():
             self.db["clinic"].upsert(
                 {
                     "id": 1,

@@ -63,7 +63,8 @@ CLINIC = ClinicProfile(
     clinic_name="Valle Verde Clinic",
     phone="555-0100",
     after_hours="555-0199 (on-call nurse)",
-    crisis_text="Crisis line: call or text 555-0111 at any hour.",
+    crisis_text_en="Crisis line: call or text 555-0111 at any hour.",
+    crisis_text_es="Línea de crisis: llame o envíe un texto al 555-0111 a cualquier hora.",
 )
 KB_VERSION = KBVersion("0123456789abcdef", date(2026, 1, 1))
 
@@ -105,13 +106,33 @@ def text_runs(pdf: bytes) -> list[Run]:
     return runs
 
 
+_LINE = re.compile(rb"([-\d.]+) ([-\d.]+) m ([-\d.]+) ([-\d.]+) l")
+
+
+def frame_rules(pdf: bytes) -> list[tuple[float, float]]:
+    """(letterhead rule y, footer rule y) of each page: the highest and the lowest
+    horizontal line drawn across the text width (the letterhead grows, so the body's
+    top is read from the page, not from a constant)."""
+    from kapdesk.documents.frame import MARGIN
+
+    rules = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        width = float(page.mediabox.width)
+        ys = [
+            float(y1)
+            for x1, y1, x2, y2 in _LINE.findall(page.get_contents().get_data())
+            if y1 == y2
+            and abs(float(x1) - MARGIN) < 0.5
+            and abs(float(x2) - (width - MARGIN)) < 0.5
+        ]
+        rules.append((max(ys), min(ys)))
+    return rules
+
+
 def body_runs(pdf: bytes) -> list[Run]:
     """Runs between the letterhead rule and the footer rule (the handout's own text)."""
-    from kapdesk.documents.frame import FOOTER_HEIGHT, HEADER_HEIGHT, MARGIN
-
-    _, height = PdfReader(io.BytesIO(pdf)).pages[0].mediabox.upper_right
-    top = float(height) - MARGIN - HEADER_HEIGHT
-    return [r for r in text_runs(pdf) if MARGIN + FOOTER_HEIGHT < r.y < top]
+    rules = frame_rules(pdf)
+    return [r for r in text_runs(pdf) if rules[r.page - 1][1] < r.y < rules[r.page - 1][0]]
 
 
 def body_text(pdf: bytes) -> str:

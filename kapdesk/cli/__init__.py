@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -19,7 +20,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kapdesk import __version__
-from kapdesk.errors import ContentError, DataError, UserInputError
+from kapdesk.cli.io import (
+    check_data_dir,
+    check_distinct,
+    check_output_dir,
+    check_output_file,
+    configure_streams,
+    error_line,
+    write_outputs,
+)
+from kapdesk.errors import (
+    ContentError,
+    DataError,
+    InstallationError,
+    UserInputError,
+    escape_controls,
+    quote,
+)
 from kapdesk.paths import AppPaths
 
 
@@ -27,12 +44,26 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        from kapdesk.cli.io import error_line
+
+        self.exit(2, error_line(f"{self.prog}: error: {message}"))
 
 
 def _print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def _warn_profile(profile, lang: str) -> None:
+    """One stderr line per thing a patient document will lack; the command still succeeds."""
+    from kapdesk.documents.notices import profile_warnings
+
+    for warning in profile_warnings(profile, lang):
+        print(f"kapdesk: warning: {warning}", file=sys.stderr)
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
 
 
 def _open_kb(args: argparse.Namespace):
@@ -72,6 +103,13 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"kapdesk: {exc.args[0].splitlines()[0]}", file=sys.stderr)
         return 2
+    from kapdesk.documents.fonts import font_problems
+
+    damaged = font_problems()
+    if damaged:  # the program's own files, not the content: exit 1, reinstall
+        for problem in damaged:
+            sys.stderr.write(error_line(problem))
+        return 1
     kb, _ = ensure_kb(AppPaths.resolve(args.data_dir))
     with kb:
         problems = kb.verify()
@@ -87,6 +125,12 @@ def cmd_kb_verify(args: argparse.Namespace) -> int:
             f"{stats['references']} references, {len(compiled.handouts.texts)} handout texts, "
             f"rules and wording; knowledge base {kb.version}"
         )
+    if getattr(args, "notes", False):
+        # Reviewer notes are kept with the references and shown only here (issue 11).
+        noted = [r for r in compiled.references.values() if r.note]
+        print(f"Reviewer notes ({len(noted)} references):")
+        for ref in noted:
+            print(f"  {ref.id}: {ref.note}")
     return 0
 
 
@@ -128,19 +172,24 @@ def cmd_modalities(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from kapdesk.content.model import CONDITIONS, SECTIONS
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         modality = kb.modality(args.modality)
         refs = kb.references_for(modality)
         labels = kb.labels
-        if args.pdf:
+        if out is not None:
+            import io
+
             from kapdesk.documents.modality_sheet import write_modality_sheet
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
-            write_modality_sheet(
-                Path(args.pdf), kb, modality, profile=profile, note=args.note or ""
+            buffer = io.BytesIO()
+            pages = write_modality_sheet(
+                buffer, kb, modality, profile=profile, note=args.note or ""
             )
-            print(f"Wrote {args.pdf}", file=sys.stderr)
+            write_outputs([(out, buffer.getvalue(), "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
             return 0
         if args.json:
             data = modality.to_dict()
@@ -176,7 +225,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.to_dict())
     elif not result.hits:
-        print(f"No results for {args.query!r}")
+        print(f"No results for {quote(args.query)}")
     else:
         for hit in result.hits:
             print(f"{hit.id:<18} {hit.title}")
@@ -193,19 +242,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         text_report,
     )
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     raw = answers_from_json(read_input(args.answers, "ANSWERS"), "ANSWERS")
     with _open_kb(args) as kb:
         context = load_context(kb)
     result = evaluate(raw, context)
-    if args.pdf:
-        from kapdesk.documents.screening import save_screening_summary
+    if out is not None:
+        from kapdesk.documents.frame import PatientIdentifiers
+        from kapdesk.documents.screening import ScreeningDetails, screening_pdf
         from kapdesk.profile import load_profile
 
         profile = load_profile(AppPaths.resolve(args.data_dir))
-        save_screening_summary(
-            Path(args.pdf), context, result, profile=profile, patient=args.patient or ""
+        details = ScreeningDetails(
+            PatientIdentifiers(args.patient or "", args.dob or "", args.record or ""),
+            screener=args.screener or "",
+            vitals_time=args.vitals_time or "",
         )
-        print(f"Wrote {args.pdf}", file=sys.stderr)
+        pdf = screening_pdf(context, result, profile=profile, details=details)
+        write_outputs([(out, pdf, "--pdf")])
+        print(f"Wrote {escape_controls(str(out))}", file=sys.stderr)
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -217,34 +272,61 @@ def cmd_pick(args: argparse.Namespace) -> int:
     from kapdesk.decide.integration import pick, read_presentation, text_report
     from kapdesk.profile import load_profile
 
-    plan_only = {"--choose": args.choose, "--lang": args.lang, "--large-print": args.large_print}
+    plan_only = {
+        "--choose": args.choose,
+        "--lang": args.lang,
+        "--large-print": args.large_print,
+        "--therapist": args.therapist,
+        "--first-session": args.first_session,
+        "--frequency": args.frequency,
+    }
     for option, value in plan_only.items():
         if value and not args.plan_pdf:
             raise UserInputError(f"{option}: only used with --plan-pdf OUT (the patient's plan)")
+    outputs = {
+        "--pdf": check_output_file(args.pdf, "--pdf") if args.pdf is not None else None,
+        "--plan-pdf": (
+            check_output_file(args.plan_pdf, "--plan-pdf") if args.plan_pdf is not None else None
+        ),
+    }
+    check_distinct(outputs)
     presentation = read_presentation(args.presentation)
     profile = load_profile(AppPaths.resolve(args.data_dir))
     plan = None
+    files: list[tuple[Path, bytes, str]] = []
     with _open_kb(args) as kb:
         result = pick(kb, presentation, profile.offered)
         if args.plan_pdf:  # laid out first: a refused choice leaves no file behind
             from kapdesk.documents.handout import HandoutOptions
-            from kapdesk.documents.plan_sheet import plan_pdf, save_plan
+            from kapdesk.documents.plan_sheet import plan_pdf
             from kapdesk.kb.catalog import library
 
             options = HandoutOptions(
-                lang=library().check_lang(args.lang or "en"), large_print=args.large_print
+                lang=library().check_lang(args.lang or "en"),
+                large_print=args.large_print,
+                patient=args.patient or "",
+                therapist=args.therapist or "",
+                first_session=args.first_session or "",
+                frequency=args.frequency or "",
             )
             plan, rendered = plan_pdf(
                 kb, result, profile=profile, modality=args.choose, options=options
             )
-        if args.pdf:
-            from kapdesk.documents.picker_sheet import write_picker_sheet
+        if outputs["--pdf"] is not None:
+            from kapdesk.documents.frame import PatientIdentifiers
+            from kapdesk.documents.picker_sheet import picker_sheet_bytes
 
-            write_picker_sheet(Path(args.pdf), kb, result, profile=profile)
-            print(f"Wrote {args.pdf}", file=sys.stderr)
-    if plan is not None:
-        save_plan(Path(args.plan_pdf), rendered)
-        print(f"Wrote {args.plan_pdf} (plan for {plan.modality}, {plan.lang})", file=sys.stderr)
+            ids = PatientIdentifiers(args.patient or "", args.dob or "", args.record or "")
+            summary = picker_sheet_bytes(kb, result, profile=profile, identifiers=ids)
+            files.append((outputs["--pdf"], summary, "--pdf"))
+    if plan is not None and outputs["--plan-pdf"] is not None:
+        files.append((outputs["--plan-pdf"], rendered.pdf, "--plan-pdf"))
+    write_outputs(files)  # both, or neither new
+    for path, _, option in files:
+        detail = f" (plan for {plan.modality}, {plan.lang})" if option == "--plan-pdf" else ""
+        print(f"Wrote {escape_controls(str(path))}{detail}", file=sys.stderr)
+    if plan is not None and outputs["--plan-pdf"] is not None:
+        _warn_profile(profile, plan.lang)
     if args.json:
         _print_json({**result.to_dict(), **({"plan": plan.to_dict()} if plan else {})})
     elif not (args.pdf or args.plan_pdf):
@@ -266,10 +348,12 @@ def cmd_handout(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         raise UserInputError("--json: only `kapdesk handout list --json` prints JSON")
-    if not args.out and not args.out_dir:
+    if args.out is None and args.out_dir is None:
         raise UserInputError(
             "--out: missing; give --out FILE.pdf (one PDF) or --out-dir DIR (one PDF per topic)"
         )
+    out = check_output_file(args.out, "--out") if args.out is not None else None
+    out_dir = check_output_dir(args.out_dir, "--out-dir") if args.out_dir is not None else None
     from kapdesk.documents.handout import HandoutOptions, render_handouts
     from kapdesk.profile import load_profile
 
@@ -284,50 +368,55 @@ def cmd_handout(args: argparse.Namespace) -> int:
     profile = load_profile(AppPaths.resolve(args.data_dir))
     # Everything is laid out in memory first: bad input never leaves a partial file,
     # and the patient's details reach the disk only inside the PDFs asked for.
-    groups = [topics] if args.out else [[topic] for topic in topics]
+    groups = [topics] if out is not None else [[topic] for topic in topics]
     rendered = [
         render_handouts(lib, group, options=options, profile=profile, kb_version=version)
         for group in groups
     ]
-    if args.out_dir:
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    for document in rendered:
-        target = Path(args.out) if args.out else Path(args.out_dir) / document.suggested_name
+    if out_dir is not None:
         try:
-            target.write_bytes(document.pdf)
+            out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            field = "--out" if args.out else "--out-dir"
             raise UserInputError(
-                f"{field}: cannot write '{target}': {exc.strerror or exc}"
+                f"--out-dir: cannot create {quote(out_dir)} ({exc.strerror or exc}); "
+                "nothing was written"
             ) from None
-        pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
-        print(f"Wrote {target} ({pages})", file=sys.stderr)
+    files = [
+        (
+            out if out is not None else out_dir / document.suggested_name,
+            document.pdf,
+            "--out" if out is not None else "--out-dir",
+        )
+        for document in rendered
+    ]
+    write_outputs(files)  # every topic, or none new
+    for (target, _, _), document in zip(files, rendered, strict=True):
+        print(f"Wrote {escape_controls(str(target))} ({_pages(document.pages)})", file=sys.stderr)
+    _warn_profile(profile, options.lang)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from kapdesk.decide.compare import compare, text_report
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     with _open_kb(args) as kb:
         comparison = compare(
             kb, args.ids, audience=args.audience, lang=args.lang, condition=args.condition
         )
-        if args.pdf:
+        if out is not None:
             from kapdesk.documents.comparison import comparison_pdf
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
             data, pages = comparison_pdf(kb, comparison, profile=profile)
-            try:
-                Path(args.pdf).write_bytes(data)
-            except OSError as exc:
-                raise UserInputError(
-                    f"--pdf: cannot write '{args.pdf}': {exc.strerror or exc}"
-                ) from None
-            print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+            write_outputs([(out, data, "--pdf")])
+            print(f"Wrote {escape_controls(str(out))} ({_pages(pages)})", file=sys.stderr)
+            if comparison.audience == "patient":
+                _warn_profile(profile, comparison.lang)
     if args.json:
         _print_json(comparison.to_dict())
-    elif not args.pdf:
+    elif out is None:
         print(text_report(comparison))
     return 0
 
@@ -342,6 +431,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # ``register(sub)`` adding its subparser (handlers import their core modules lazily, so
 # building the parser stays cheap). One name per line, in the order of ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "profile",
     "session",
     "interactions",
     "scales",
@@ -357,6 +447,15 @@ def _limit(value: str) -> int:
     if not 1 <= number <= 200:
         raise argparse.ArgumentTypeError(f"{number} is outside 1–200")
     return number
+
+
+def _identifier_arguments(parser: argparse.ArgumentParser) -> None:
+    """--patient, --dob, --record: printed on this printout only, never stored."""
+    parser.add_argument(
+        "--patient", metavar="NAME", help="patient name printed on every page (never stored)"
+    )
+    parser.add_argument("--dob", metavar="DATE", help="patient's date of birth (never stored)")
+    parser.add_argument("--record", metavar="NUMBER", help="record number (never stored)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -384,9 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
     build = kb_sub.add_parser("build", help="compile resources/ into the knowledge base")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
     build.set_defaults(func=cmd_kb_build)
-    kb_sub.add_parser(
-        "verify", help="check every statement's sources, grades and dates"
-    ).set_defaults(func=cmd_kb_verify)
+    verify = kb_sub.add_parser("verify", help="check every statement's sources, grades and dates")
+    verify.add_argument(
+        "--notes",
+        action="store_true",
+        help="also list the reviewers' notes on references (never shown elsewhere)",
+    )
+    verify.set_defaults(func=cmd_kb_verify)
     info = kb_sub.add_parser("info", help="version, location and size of the knowledge base")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_kb_info)
@@ -412,8 +515,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("answers", metavar="ANSWERS.json|-", help="a JSON object, or - for stdin")
     check.add_argument("--json", action="store_true")
     check.add_argument("--pdf", metavar="OUT", help="write the printable chart summary (PDF)")
+    _identifier_arguments(check)
+    check.add_argument("--screener", metavar="NAME", help="who screened (printed, never stored)")
     check.add_argument(
-        "--patient", metavar="NAME", help="patient name printed on the summary (never stored)"
+        "--vitals-time", metavar="TEXT", help="when the vitals were taken, e.g. '09:40'"
     )
     check.set_defaults(func=cmd_check)
 
@@ -435,6 +540,10 @@ def build_parser() -> argparse.ArgumentParser:
     pick.add_argument(
         "--large-print", action="store_true", help="plan in 18 pt bold text, line spacing 1.5"
     )
+    _identifier_arguments(pick)
+    pick.add_argument("--therapist", metavar="NAME", help="the plan's therapist (never stored)")
+    pick.add_argument("--first-session", metavar="TEXT", help="the plan's first session date")
+    pick.add_argument("--frequency", metavar="TEXT", help="how often, e.g. 'every week'")
     pick.set_defaults(func=cmd_pick)
 
     handout = sub.add_parser("handout", help="print patient handouts as PDF, or list them")
@@ -482,30 +591,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from kapdesk.launch import gui_arguments
-
-    gui = gui_arguments(list(sys.argv[1:] if argv is None else argv))
-    if gui is not None:
-        from kapdesk.ui.app import run
-
-        return run(data_dir=gui[0], quit_after_show=gui[1])
+    configure_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        check_data_dir(args.data_dir)
         return func(args)
     except UserInputError as exc:
-        print(f"kapdesk: error: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: error: {exc}"))
         return 2
+    except InstallationError as exc:
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
+        return 1
     except ContentError as exc:
         # The resource files cannot be compiled: one line, and `kb verify` lists them all.
         head = str(exc).splitlines()[0]
         print(f"kapdesk: {head}; run `kapdesk kb verify` to list them", file=sys.stderr)
         return 2
     except DataError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+        sys.stderr.write(error_line(f"kapdesk: {exc}"))
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # The knowledge base went bad under a running command (it is derived data):
+        # set it aside so that the next command rebuilds it, never an exit-1 loop.
+        from kapdesk.kb.store import discard_damaged
+
+        aside = discard_damaged(AppPaths.resolve(args.data_dir))
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: the knowledge base could not be read ({exc})"
+                + ("; it was set aside and is rebuilt on the next run" if aside else "")
+            )
+        )
         return 1
     except BrokenPipeError:
         # The reader went away (`kapdesk … | head`): stop quietly, also at exit.
@@ -513,10 +633,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the contract: never a traceback on the terminal
         where = _log_internal_error(args, exc)
-        print(
-            f"kapdesk: internal error: {type(exc).__name__}: {exc}"
-            + (f" (details in {where})" if where else ""),
-            file=sys.stderr,
+        sys.stderr.write(
+            error_line(
+                f"kapdesk: internal error: {type(exc).__name__}: {exc}"
+                + (f" (details in {where})" if where else "")
+            )
         )
         return 1
 

@@ -26,12 +26,15 @@ def _warn(warnings) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from kapdesk.cli.io import check_output_file
+    from kapdesk.errors import escape_controls
     from kapdesk.kb.pack import build_pack
 
-    manifest, key = build_pack(Path(args.secret_key), Path(args.out))
+    out = check_output_file(args.out, "--out")
+    manifest, key = build_pack(Path(args.secret_key), out)
     trusted = f"{key.name} key" if key.name else "a key this kapdesk does NOT trust"
     print(
-        f"Wrote {args.out}: content version {manifest.content_version}, reviewed "
+        f"Wrote {escape_controls(str(out))}: content version {manifest.content_version}, reviewed "
         f"{manifest.reviewed.isoformat()}, expires {manifest.expires.isoformat()}, "
         f"{manifest.db_bytes} bytes, signed with {trusted} {key.id_text}"
     )

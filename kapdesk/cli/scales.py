@@ -31,12 +31,16 @@ def _open_kb(args: argparse.Namespace):
     return kb
 
 
-def _write(target: str, data: bytes, pages: int) -> None:
-    try:
-        Path(target).write_bytes(data)
-    except OSError as exc:
-        raise UserInputError(f"--pdf: cannot write '{target}': {exc.strerror or exc}") from None
-    print(f"Wrote {target} ({pages} page{'s' if pages != 1 else ''})", file=sys.stderr)
+def _write(target: Path, data: bytes, pages: int) -> None:
+    """Write atomically (all or nothing), then say so; ``target`` was checked up front."""
+    from kapdesk.cli.io import write_outputs
+    from kapdesk.errors import escape_controls
+
+    write_outputs([(target, data, "--pdf")])
+    print(
+        f"Wrote {escape_controls(str(target))} ({pages} page{'s' if pages != 1 else ''})",
+        file=sys.stderr,
+    )
 
 
 def cmd_scales(args: argparse.Namespace) -> int:
@@ -54,6 +58,7 @@ def cmd_scales(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score one scale's answers; optionally write the clinician summary."""
+    from kapdesk.cli.io import check_output_file
     from kapdesk.decide.scales import (
         check_lang,
         cited_references,
@@ -65,6 +70,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     from kapdesk.profile import load_profile
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     identity = {"name": args.patient or "", "dob": args.dob or "", "record": args.record or ""}
     if any(identity.values()) and not args.pdf:
         raise UserInputError("--patient/--dob/--record: only printed on the summary; add --pdf OUT")
@@ -89,7 +95,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             references=references,
             patient=PatientIdentity(**identity),
         )
-        _write(args.pdf, data, pages)
+        _write(out, data, pages)
     if args.json:
         _print_json(result.to_dict())
     elif not args.pdf:
@@ -111,7 +117,10 @@ def cmd_form(args: argparse.Namespace) -> int:
         )
     if not args.pdf:
         raise UserInputError("--pdf: missing; give --pdf OUT.pdf for the blank form")
+    from kapdesk.cli.io import check_output_file
     from kapdesk.documents.scale_sheet import form_pdf
+
+    out = check_output_file(args.pdf, "--pdf")
 
     profile = load_profile(AppPaths.resolve(args.data_dir))
     with _open_kb(args) as kb:
@@ -120,7 +129,7 @@ def cmd_form(args: argparse.Namespace) -> int:
         data, pages = form_pdf(
             scale, lang, profile=profile, kb_version=kb.version, large_print=args.large_print
         )
-    _write(args.pdf, data, pages)
+    _write(out, data, pages)
     return 0
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from kapdesk.errors import UserInputError
+from kapdesk.cli.io import check_output_file, write_outputs
+from kapdesk.errors import UserInputError, escape_controls
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,19 +61,20 @@ def run(args: argparse.Namespace) -> int:
     from kapdesk.decide.eligibility import answers_from_json, read_input
     from kapdesk.decide.session import evaluate, read_record, text_report
 
+    out = check_output_file(args.pdf, "--pdf") if args.pdf is not None else None
     raw = answers_from_json(read_input(args.session, "SESSION"), "SESSION")
     identifier = _identifier(args) if args.pdf else None
     with _open_kb(args) as kb:  # the rules are read from the knowledge base
         record = read_record(raw)
         result = evaluate(record, kb_version=kb.version.short)
         if args.pdf:
-            from kapdesk.documents.session_sheet import save_pdf, session_record_pdf
+            from kapdesk.documents.session_sheet import session_record_pdf
             from kapdesk.profile import load_profile
 
             profile = load_profile(AppPaths.resolve(args.data_dir))
             data = session_record_pdf(kb, result, profile=profile, patient=identifier)
-            save_pdf(Path(args.pdf), data)
-            print(f"Wrote {args.pdf}", file=sys.stderr)
+            write_outputs([(out, data, "--pdf")])
+            print(f"Wrote {escape_controls(str(out))}", file=sys.stderr)
     if args.json:
         _print_json(result.to_dict())
     elif not args.pdf:
@@ -91,6 +92,7 @@ def _blank(args: argparse.Namespace) -> int:
         raise UserInputError("--json: not used with --blank (the form is a PDF)")
     if not args.pdf:
         raise UserInputError("--pdf: missing; --blank writes a PDF form: give --pdf OUT")
+    out = check_output_file(args.pdf, "--pdf")
     if args.product is None:
         raise UserInputError("--product: missing; give --product esketamine or racemic")
     from kapdesk.decide.session import blank_record, evaluate
@@ -98,12 +100,12 @@ def _blank(args: argparse.Namespace) -> int:
     identifier = _identifier(args)
     with _open_kb(args) as kb:  # the rules are read from the knowledge base
         record = blank_record(args.product, args.route, args.schedule)
-        from kapdesk.documents.session_sheet import blank_form_pdf, save_pdf
+        from kapdesk.documents.session_sheet import blank_form_pdf
         from kapdesk.profile import load_profile
 
         profile = load_profile(AppPaths.resolve(args.data_dir))
         result = evaluate(record, kb_version=kb.version.short)
         data = blank_form_pdf(kb, result, profile=profile, patient=identifier)
-    save_pdf(Path(args.pdf), data)
-    print(f"Wrote {args.pdf}", file=sys.stderr)
+    write_outputs([(out, data, "--pdf")])
+    print(f"Wrote {escape_controls(str(out))}", file=sys.stderr)
     return 0

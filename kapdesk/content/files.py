@@ -58,6 +58,11 @@ FILE_KINDS: tuple[FileKind, ...] = (
         "patient handouts, their list, targets and PEMAT-P items",
     ),
     FileKind(
+        "glossary",
+        ("glossary.toml",),
+        "Spanish medical glossary: one rendering per term and its forbidden variants",
+    ),
+    FileKind(
         "scales",
         ("scales/*.toml",),
         "rating scales (PHQ-9, GAD-7, PCL-5, PHQ-2, GAD-2), licence registry, form wording",

@@ -53,7 +53,10 @@ STRING_KEYS = (
     "call_emergency",
     "write_in",
     "reviewed",
-    "date",
+    "no_phone",
+    "therapist",
+    "first_session",
+    "frequency",
 )
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SENTENCE_END = (".", "!", "?")
@@ -277,9 +280,10 @@ class HandoutLibrary:
         return next((hid for hid in self.ids if modality_id in self.modalities[hid]), None)
 
     def format_date(self, day: date, lang: str) -> str:
-        text = self.strings[lang]
-        month = text["months"][day.month - 1]
-        return text["date"].format(day=day.day, month=month, year=day.year)
+        """``day`` in words of ``lang`` (Babel's CLDR data, not a hand-written table)."""
+        from kapdesk.dates import format_date
+
+        return format_date(day, lang)
 
     def reviewed_line(self, handout: Handout) -> str:
         date_text = self.format_date(handout.reviewed, handout.lang)
@@ -292,7 +296,7 @@ class HandoutLibrary:
         optional patient section, which are not the handout's text).
         """
         text = self.strings[handout.lang]
-        units = [handout.title, handout.purpose]
+        units = [handout.title, handout.purpose, self.reviewed_line(handout)]
         for block in handout.blocks:
             if block.type in ("heading", "paragraph"):
                 units.append(block.text)
@@ -301,7 +305,6 @@ class HandoutLibrary:
             else:
                 units += [text["call_clinic"], *block.clinic]
                 units += [text["call_emergency"], *block.emergency]
-        units.append(self.reviewed_line(handout))
         return units
 
     def readability(self, handout: Handout) -> Readability:
@@ -562,9 +565,6 @@ def _load_strings(path: Path, rel: str, problems: Problems) -> dict[str, dict[st
         for key in STRING_KEYS:
             if not nonempty_str(table.get(key)):
                 problems.add(rel, f"{lang}.{key}", "missing wording")
-        months = table.get("months")
-        if not isinstance(months, list) or len(months) != 12:
-            problems.add(rel, f"{lang}.months", "needs the 12 month names")
     return raw
 
 

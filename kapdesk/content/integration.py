@@ -74,12 +74,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Caution:
-    """Lowers (caution) or blocks a candidate; ``when`` adds to its row's condition."""
+    """Lowers (caution) or blocks a candidate; ``when`` adds to its row's condition.
+
+    ``id`` and ``label`` (optional) name what the caution warns about when that is not the
+    row's own feature: a row that suggests a modality must label its cautions for that
+    modality, so that one feature never appears both as a fit and as a caution on a card.
+    """
 
     modalities: tuple[str, ...]
     statement: Sourced
     lower: float
     when: Mapping[str, Any]
+    id: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,18 +196,24 @@ def _cautions(
     out = []
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
-        extra = ("modalities", "when") if block else ("modalities", "when", "lower")
-        statement = _sourced(item, where, p, extra=extra)
+        extra = ("modalities", "when", "id", "label")
+        statement = _sourced(item, where, p, extra=extra if block else (*extra, "lower"))
         if statement is None:
             continue
         mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
         when = _when(item["when"], f"{where}.when", p) if "when" in item else {}
         lower = item.get("lower", rules["caution_lower"])
+        own_id, own_label = item.get("id"), item.get("label")
         if not _number(lower):
             p.add(f"{where}.lower", f"{lower!r} must be a number ≥ 0")
             continue
+        if (own_id is None) != (own_label is None) or not all(
+            nonempty_str(v) for v in (own_id, own_label) if v is not None
+        ):
+            p.add(where, "id and label go together, both non-empty text")
+            continue
         if mods:
-            out.append(Caution(mods, statement, float(lower), when))
+            out.append(Caution(mods, statement, float(lower), when, own_id, own_label))
     return tuple(out)
 
 
@@ -244,13 +257,28 @@ def _row(raw: Any, key: str, p: Reader, rules: dict[str, Any]) -> Row | None:
         else:
             seen.add(modality)
             suggest.append(Suggestion(modality, reason))
+    cautions = _cautions(raw.get("caution", []), f"{key}.caution", p, rules, block=False)
+    blocks = _cautions(raw.get("block", []), f"{key}.block", p, rules, block=True)
+    # A card never lists one feature both under "Why it fits" and under "Cautions"/"Blocked":
+    # a caution on a modality this row suggests must say what it is about (its own label).
+    for kind, items in (("caution", cautions), ("block", blocks)):
+        for index, item in enumerate(items):
+            both = seen & set(item.modalities)
+            if both and item.label is None:
+                p.add(
+                    f"{key}.{kind}[{index}]",
+                    f"this row also suggests {', '.join(sorted(both))}: give the {kind} its own "
+                    "id and label (what it warns about), not the row's feature",
+                )
+            elif item.label is not None and item.label.strip() == raw["label"].strip():
+                p.add(f"{key}.{kind}[{index}].label", "must differ from the row's label")
     return Row(
         id=raw["id"],
         label=raw["label"].strip(),
         when=when,
         suggest=tuple(suggest),
-        cautions=_cautions(raw.get("caution", []), f"{key}.caution", p, rules, block=False),
-        blocks=_cautions(raw.get("block", []), f"{key}.block", p, rules, block=True),
+        cautions=cautions,
+        blocks=blocks,
         alerts=_statements(raw.get("alert", []), f"{key}.alert", p),
         notes=_statements(raw.get("note", []), f"{key}.note", p),
     )
@@ -388,6 +416,10 @@ def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> Integration
     ids = [row.id for row in rows if row]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         p.add(f"rows.{duplicate}", "id used twice")
+    for row in filter(None, rows):
+        for item in (*row.cautions, *row.blocks):
+            if item.id is not None and item.id in ids:
+                p.add(f"rows.{row.id}", f"caution or block id '{item.id}' is also a row id")
     result = IntegrationRules(
         candidates=rules["candidates"],
         position_points=rules["position_points"],

@@ -113,6 +113,10 @@ def check_resources(root: Path | None = None) -> tuple[Problems, dict[str, Any]]
     parts["handouts"] = read_library(base, problems, ref_ids)
     parts["plan"] = load_plan(base, problems, ref_ids, parts["integration"], parts["handouts"])
     parts["scales"] = load_scales(base, problems, ref_ids)
+    # Issue 11: no forbidden variant of a glossary term in any Spanish text.
+    from kapdesk.content.glossary import check_parts
+
+    check_parts(base, problems, parts)
     return problems, parts
 
 
@@ -229,3 +233,11 @@ def load_plan_texts(root: Path | None = None) -> PlanTexts:
     """The integration plan's wording of a resources tree, measured like a build does."""
     compiled = compile_resources(root)
     return compiled.plan
+
+
+def verify_glossary(root: Path | None = None) -> list[str]:
+    """Every glossary problem of a resources tree, as ``file: key: what is wrong``."""
+    from kapdesk.content.glossary import is_glossary_problem
+
+    problems, _ = check_resources(root or paths.resources_dir())
+    return [item for item in problems.items if is_glossary_problem(item)]

@@ -11,6 +11,7 @@ from kapdesk.content.model import (
     EVIDENCE_TYPES,
     LANGUAGES,
     MODALITY_IDS,
+    REVIEWER_NOTE_MARKERS,
     SECTIONS,
     STRENGTHS,
     Labels,
@@ -32,6 +33,8 @@ STATEMENT_KEYS = {
     "grid_es",
 }
 RANGE_KEYS = {"onset": "days", "course": "weeks"}
+# Optional on section statements: the conditions a statement answers for (patient grid).
+TAG_KEYS = frozenset({"conditions", "unrated"})
 MODALITY_KEYS = {
     "id",
     "name",
@@ -46,7 +49,7 @@ MODALITY_KEYS = {
     "missing",
     *SECTIONS,
 }
-REFERENCE_KEYS = {"citation", "year", "doi", "pmid", "pmcid", "sheet_keys"}
+REFERENCE_KEYS = {"citation", "year", "doi", "pmid", "pmcid", "sheet_keys", "note"}
 SHORT_NAME_MAX = 20
 # A patient-grid answer: about three lines of a column on the one-page patient sheet.
 GRID_MAX = 110
@@ -96,6 +99,7 @@ def _statement(
             r.add(f"{key}.{range_key}", "must be two numbers [low, high], 0 ≤ low ≤ high")
         else:
             span = (float(value[0]), float(value[1]))
+    conditions, unrated = _condition_tags(raw, r, key)
     if len(r.problems) > before or reviewed is None:
         return None
     if text_keys == ("en", "es"):
@@ -111,7 +115,21 @@ def _statement(
         weeks=span if range_key == "weeks" else None,
         grid_en=grid["grid_en"],
         grid_es=grid["grid_es"],
+        conditions=conditions,
+        unrated=unrated,
     )
+
+
+def _condition_tags(raw: dict[str, Any], r: Reader, key: str) -> tuple[tuple[str, ...], bool]:
+    """The optional ``conditions`` a section statement answers for, and ``unrated``."""
+    conditions, unrated = raw.get("conditions", []), raw.get("unrated", False)
+    if not isinstance(conditions, list) or not all(c in CONDITIONS for c in conditions):
+        r.add(f"{key}.conditions", f"must be a list of conditions from {', '.join(CONDITIONS)}")
+        return (), False
+    if not isinstance(unrated, bool) or (unrated and not conditions):
+        r.add(f"{key}.unrated", "must be true or false, and true only with conditions")
+        return (), False
+    return tuple(conditions), unrated
 
 
 def _grid_texts(
@@ -158,6 +176,17 @@ def load_references(root: Path, problems: Problems) -> dict[str, Reference]:
         citation = r.text(entry, "citation", ref_id)
         if not citation:
             continue
+        note = entry.get("note")
+        if note is not None and not nonempty_str(note):
+            r.add(f"{ref_id}.note", "must be non-empty text (the reviewer's note)")
+            continue
+        marker = next((m for m in REVIEWER_NOTE_MARKERS if m in citation), None)
+        if marker:
+            r.add(
+                f"{ref_id}.citation",
+                f"'{marker}' is a reviewer's note: move it to `note` (never shown to users)",
+            )
+            continue
         year = entry.get("year")
         if (
             year is not None
@@ -172,6 +201,7 @@ def load_references(root: Path, problems: Problems) -> dict[str, Reference]:
             pmid=entry.get("pmid"),
             pmcid=entry.get("pmcid"),
             sheet_keys=tuple(entry.get("sheet_keys", ())),
+            note=note.strip() if note else None,
         )
     return refs
 
@@ -228,11 +258,24 @@ def _load_modality(path: Path, rel: str, r: Reader) -> Modality | None:
                 item,
                 r,
                 f"{section}[{index}]",
+                extra_keys=TAG_KEYS,
                 range_key=RANGE_KEYS.get(section),
                 need_plain=index == 0,
             )
             for index, item in enumerate(items)
         ]
+        for index, statement in enumerate(parsed):
+            if statement is None or not statement.unrated:
+                continue
+            if section != "regulatory":
+                r.add(f"{section}[{index}].unrated", "only a regulatory statement can be")
+            for condition in statement.conditions:
+                if f"strength.{condition}" not in missing:
+                    r.add(
+                        f"{section}[{index}].unrated",
+                        f"{condition} has a rating (or no reason under [missing]); an unrated "
+                        "answer stands only where there is no rating",
+                    )
         sections[section] = tuple(s for s in parsed if s)
 
     strengths: dict[str, Strength] = {}

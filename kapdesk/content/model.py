@@ -74,6 +74,16 @@ class Statement:
     # The plain text shortened for one cell of the patient comparison grid.
     grid_en: str | None = None
     grid_es: str | None = None
+    # The conditions this statement answers for (empty: every condition). The patient
+    # grid prefers, for a chosen condition, the statement written for it.
+    conditions: tuple[str, ...] = ()
+    # True: also the patient's answer in the evidence row for these conditions, which
+    # have no rating (what is approved, never a rating).
+    unrated: bool = False
+
+    def answers(self, condition: str | None) -> bool:
+        """Whether this statement is written for ``condition`` (an untagged one is not)."""
+        return condition is not None and condition in self.conditions
 
     def plain(self, lang: str) -> str | None:
         return self.plain_es if lang == "es" else self.plain_en
@@ -92,9 +102,11 @@ class Statement:
         for key in ("plain_en", "plain_es", "grid_en", "grid_es"):
             if getattr(self, key):
                 d[key] = getattr(self, key)
-        for key in ("days", "weeks"):
+        for key in ("days", "weeks", "conditions"):
             if getattr(self, key):
                 d[key] = list(getattr(self, key))
+        if self.unrated:
+            d["unrated"] = True
         return d
 
     @classmethod
@@ -110,6 +122,8 @@ class Statement:
             weeks=tuple(d["weeks"]) if d.get("weeks") else None,
             grid_en=d.get("grid_en"),
             grid_es=d.get("grid_es"),
+            conditions=tuple(d.get("conditions", ())),
+            unrated=bool(d.get("unrated", False)),
         )
 
 
@@ -207,8 +221,24 @@ class Modality:
         )
 
 
+# Words a reviewer's note uses about a reference (issue 11). They belong in the
+# reference's `note`, which is kept with the content and never shown to a user.
+REVIEWER_NOTE_MARKERS = (
+    "[weak]",
+    "not read in full",
+    "UNVERIFIED",
+    "recalled",
+    "authors not captured",
+    "PMID from an aggregator",
+    "not confirmed",
+    "from memory",
+)
+
+
 @dataclass(frozen=True)
 class Reference:
+    """A citation as shown to users; ``note`` is the reviewer's note, never shown."""
+
     id: str
     citation: str
     year: int | None = None
@@ -216,6 +246,7 @@ class Reference:
     pmid: str | None = None
     pmcid: str | None = None
     sheet_keys: tuple[str, ...] = ()
+    note: str | None = field(default=None, compare=False)
 
     def full_citation(self) -> str:
         """The citation with its identifiers, each given once."""

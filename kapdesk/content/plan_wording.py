@@ -34,7 +34,9 @@ from kapdesk.content.model import LANGUAGES, SECTIONS, Modality
 from kapdesk.content.problems import Problems, Reader, nonempty_str, read_toml
 
 PLAN_FILE = "documents/integration_plan.toml"
-TOP_KEYS = frozenset({"reviewed", "call_from_handout", "session_sections", "pemat", *LANGUAGES})
+TOP_KEYS = frozenset(
+    {"reviewed", "call_from_handout", "session_sections", "timing_only_for", "pemat", *LANGUAGES}
+)
 # Text fields of a language table and the placeholders each may use.
 FIELDS: dict[str, frozenset[str]] = {
     "title": frozenset(),
@@ -82,6 +84,16 @@ class PlanTexts:
     wording: dict[str, PlanWording]
     # Measured when the knowledge base is built, by plan_key(modality, lang, available).
     readability: dict[str, Readability] = field(default_factory=dict)
+    # Timing texts printed only in the plans of these therapies (by timing id).
+    timing_only_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def timing_for(self, lang: str, modality: str) -> list[PlanText]:
+        """The timing texts of ``lang`` that belong in the plan of ``modality``."""
+        return [
+            text
+            for timing_id, text in self.wording[lang].timing.items()
+            if modality in self.timing_only_for.get(timing_id, (modality,))
+        ]
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -243,6 +255,35 @@ def _compare(first: PlanWording, other: PlanWording, lang: str, problems: Proble
         check(f"known[{index}]", a, b)
 
 
+def _timing_only_for(
+    raw: Any, rules: IntegrationRules, problems: Problems
+) -> dict[str, tuple[str, ...]]:
+    """``timing_only_for``: timing id → the therapies whose plan prints that timing text."""
+    if raw is None:
+        return {}
+    r = Reader(problems, PLAN_FILE, "wording")
+    ids = tuple(t.id for t in rules.timing)
+    if not isinstance(raw, dict):
+        r.add("timing_only_for", "must be a table of timing id = [therapies]")
+        return {}
+    out = {}
+    for timing_id, modalities in raw.items():
+        if timing_id not in ids:
+            r.add(f"timing_only_for.{timing_id}", f"not a timing id (allowed: {', '.join(ids)})")
+        elif (
+            not isinstance(modalities, list)
+            or not modalities
+            or not set(modalities) <= set(rules.candidates)
+        ):
+            r.add(
+                f"timing_only_for.{timing_id}",
+                f"must be a non-empty list of candidates (allowed: {', '.join(rules.candidates)})",
+            )
+        else:
+            out[timing_id] = tuple(modalities)
+    return out
+
+
 def _top(raw: dict[str, Any], handouts: HandoutLibrary, problems: Problems) -> dict[str, Any]:
     r = Reader(problems, PLAN_FILE, "wording")
     r.keys(raw, "", TOP_KEYS)
@@ -276,6 +317,7 @@ def load_plan(
         return None
     before = len(problems)
     top = _top(raw, handouts, problems)
+    top["timing_only_for"] = _timing_only_for(raw.get("timing_only_for"), rules, problems)
     pemat = pemat_answers(raw.get("pemat"), PLAN_FILE, handouts.pemat_items, problems)
     wording = {}
     for lang in LANGUAGES:
@@ -337,13 +379,14 @@ def plan_handout(
     if not available:
         what.append(Block("paragraph", text=wording.fields["refer_out"]))
     sessions, reviewed = _session_blocks(entry, texts.session_sections, wording, lang)
+    timing = texts.timing_for(lang, entry.id)
     blocks = [
         *what,
         Block("heading", text=heading["sessions"]),
         *sessions,
         Block("heading", text=heading["when"]),
         _paragraph(wording.timing_intro),
-        *(Block("bullets", items=(t.text,), sources=t.sources) for t in wording.timing.values()),
+        *(Block("bullets", items=(t.text,), sources=t.sources) for t in timing),
         Block("heading", text=heading["known"]),
         _paragraph(wording.with_ketamine[entry.id]),
         *(_paragraph(text) for text in wording.known),

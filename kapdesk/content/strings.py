@@ -26,6 +26,10 @@ FRAME_KEYS: dict[str, frozenset[str]] = {
     "note": frozenset(),
     "clinician_note": frozenset(),
     "no_information": frozenset(),
+    "patient_footer": frozenset({"reviewed", "version", "printed"}),
+    "patient_name": frozenset(),
+    "birth_date": frozenset(),
+    "record": frozenset(),
 }
 
 

@@ -37,6 +37,7 @@ TEXT_KEYS: dict[str, frozenset[str]] = {
     "strength_item": frozenset({"condition", "rating"}),
     "no_information": frozenset(),
     "no_information_patient": frozenset(),
+    "not_rated": frozenset(),
     "evidence": frozenset({"type"}),
     "chart_title": frozenset(),
     "chart_onset": frozenset(),

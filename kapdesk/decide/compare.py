@@ -240,13 +240,27 @@ def _patient_part(statement: Statement, lang: str, **extra: Any) -> Part:
     return _statement_part(statement, plain, **extra)
 
 
-def _section_cell(modality: Modality, section: str, audience: str, lang: str) -> Cell:
+def _patient_answer(statements: tuple[Statement, ...], lang: str, condition: str | None):
+    """The statement that answers the row for the patient.
+
+    A statement written for the chosen condition (``conditions``) comes first; then the
+    first untagged statement with a grid answer; then the first untagged statement.
+    """
+    general = [s for s in statements if not s.conditions] or list(statements)
+    return next(
+        (s for s in statements if s.answers(condition) and s.grid(lang)),
+        next((s for s in general if s.grid(lang)), general[0]),
+    )
+
+
+def _section_cell(
+    modality: Modality, section: str, audience: str, lang: str, condition: str | None = None
+) -> Cell:
     statements = modality.sections.get(section, ())
     if not statements:
         return _missing_cell(modality, section, audience, lang)
     if audience == "patient":
-        answer = next((s for s in statements if s.grid(lang)), statements[0])
-        part = _patient_part(answer, lang)
+        part = _patient_part(_patient_answer(statements, lang, condition), lang)
         return Cell(modality.id, part.text, (part,))
     parts = tuple(_statement_part(s, s.text) for s in statements)
     return Cell(modality.id, "\n\n".join(p.text for p in parts), parts)
@@ -257,7 +271,19 @@ def _strength_cell(
 ) -> Cell:
     strength = modality.strengths.get(condition)
     if strength is None:
-        return _missing_cell(modality, f"strength.{condition}", audience, lang)
+        unrated = next(
+            (
+                s
+                for s in modality.sections.get("regulatory", ())
+                if s.unrated and s.answers(condition)
+            ),
+            None,
+        )
+        if unrated is None or audience != "patient":
+            return _missing_cell(modality, f"strength.{condition}", audience, lang)
+        # No rating: what is approved, said as such (safety-addendum.md §D), never a rating.
+        part = _patient_part(unrated, lang, condition=condition)
+        return Cell(modality.id, f"{wording(lang)['not_rated']}. {part.text}", (part,))
     statement = strength.statement
     extra = {"rating": strength.rating, "condition": condition}
     if audience == "patient":
@@ -332,7 +358,7 @@ def compare(
     rows = []
     for attribute in ATTRIBUTES:
         if attribute != STRENGTH:
-            cells = [_section_cell(m, attribute, audience, lang) for m in modalities]
+            cells = [_section_cell(m, attribute, audience, lang, condition) for m in modalities]
         elif condition is None:
             cells = [_strength_summary_cell(m, lang, labels) for m in modalities]
         else:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from difflib import get_close_matches
-from pathlib import Path
 from typing import Any
 
 from kapdesk.content.eligibility import (
@@ -29,6 +27,7 @@ from kapdesk.content.eligibility import (
 )
 from kapdesk.content.model import KBVersion, Labels, Modality, Reference
 from kapdesk.errors import DataError, UserInputError
+from kapdesk.jsonin import parse_json, read_source
 from kapdesk.kb.catalog import eligibility_rules
 from kapdesk.kb.store import KnowledgeBase
 
@@ -159,31 +158,9 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_VALUE_MAX else text[: SHOWN_VALUE_MAX - 1] + "…"
 
 
-def _reject_constant(name: str) -> None:
-    raise UserInputError(f"answers: {name} is not allowed; numbers must be finite")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise AnswerError(key, "is given twice; give each answer once")
-        out[key] = value
-    return out
-
-
 def answers_from_json(text: str, name: str = "answers") -> Any:
-    """Parse JSON text; malformed JSON is a UserInputError with its line and column."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise UserInputError(f"{name}: the JSON is nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise UserInputError(f"{name}: not valid JSON: {exc}") from None
+    """Parse JSON text under the one input policy (see :mod:`kapdesk.jsonin`)."""
+    return parse_json(text, name)
 
 
 def _value_problem(question: Question, value: Any) -> str | None:
@@ -511,17 +488,7 @@ def answer_rows(
 
 def read_input(source: str, name: str) -> str:
     """The text of file ``source``, or of standard input when ``source`` is ``-``."""
-    if source == "-":
-        return sys.stdin.read()
-    try:
-        return Path(source).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise UserInputError(
-            f"{name}: '{source}' cannot be read ({exc.strerror or exc}); "
-            "give a JSON file, or - to read standard input"
-        ) from None
-    except UnicodeDecodeError:
-        raise UserInputError(f"{name}: '{source}' is not UTF-8 text; give a JSON file") from None
+    return read_source(source, name)
 
 
 def text_report(result: EligibilityResult, context: EligibilityContext) -> str:

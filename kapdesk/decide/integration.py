@@ -16,16 +16,15 @@ training come from the knowledge base. Every candidate is always returned:
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kapdesk.content.integration import (
     BOOLEAN_FEATURES,
     DISSOCIATION_LEVELS,
     PRESENTATION_CONDITIONS,
+    Caution,
     IntegrationRules,
     Row,
     Sourced,
@@ -33,6 +32,7 @@ from kapdesk.content.integration import (
 )
 from kapdesk.content.model import MODALITY_IDS, KBVersion, Labels, Modality
 from kapdesk.errors import UserInputError
+from kapdesk.jsonin import parse_json, read_source
 from kapdesk.kb.catalog import integration_rules
 
 if TYPE_CHECKING:
@@ -140,37 +140,13 @@ def _offered(raw: Mapping[str, Any]) -> tuple[str, ...] | None:
 
 
 def presentation_from_json(text: str) -> Presentation:
-    """Parse and validate a presentation given as JSON text."""
-    if len(text) > MAX_INPUT_CHARS:
-        raise UserInputError(
-            f"presentation: {len(text)} characters; at most {MAX_INPUT_CHARS} are allowed"
-        )
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"presentation: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            'expected an object such as {"trauma_origin": true}'
-        ) from None
-    return parse_presentation(raw)
+    """Parse and validate a presentation given as JSON text (the one input policy)."""
+    return parse_presentation(parse_json(text, "presentation"))
 
 
 def read_presentation(source: str) -> Presentation:
     """Read a presentation from a JSON file, or from standard input when ``source`` is "-"."""
-    if source == "-":
-        return presentation_from_json(sys.stdin.read())
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(
-            f"PRESENTATION: cannot read {source!r} ({exc.strerror or exc}); "
-            "allowed: a readable JSON file, or - for standard input"
-        ) from None
-    except UnicodeDecodeError:
-        raise UserInputError(
-            f"PRESENTATION: {source!r} is not UTF-8 text; allowed: a JSON file in UTF-8"
-        ) from None
-    return presentation_from_json(text)
+    return presentation_from_json(read_source(source, "PRESENTATION"))
 
 
 # --- facts from the knowledge base ------------------------------------------------------
@@ -410,6 +386,24 @@ def _reason(row: Row, statement: Sourced) -> Reason:
     return Reason(row.id, row.label, statement.text, statement.sources)
 
 
+def _caution_reason(row: Row, caution: Caution) -> Reason:
+    """A caution or block line, labelled by what it warns about (its own label, or the row's)."""
+    return Reason(
+        caution.id or row.id,
+        caution.label or row.label,
+        caution.statement.text,
+        caution.statement.sources,
+    )
+
+
+def _add_once(reasons: list[Reason], reason: Reason) -> bool:
+    """Append ``reason`` unless the card already shows the same line; True if appended."""
+    if reason in reasons:
+        return False
+    reasons.append(reason)
+    return True
+
+
 def _offered_set(
     presentation: Presentation, profile_offered: Sequence[str]
 ) -> tuple[frozenset[str] | None, str]:
@@ -465,12 +459,13 @@ def rank(
         for caution in row.cautions:
             if _holds(caution.when, presentation):
                 for modality in caution.modalities:
-                    points[modality] -= caution.lower
-                    cautions[modality].append(_reason(row, caution.statement))
+                    if _add_once(cautions[modality], _caution_reason(row, caution)):
+                        points[modality] -= caution.lower
         for block in row.blocks:
             if _holds(block.when, presentation):
                 for modality in block.modalities:
-                    blocks[modality].append(_reason(row, block.statement))
+                    # The same block reached through two of its conditions counts once.
+                    _add_once(blocks[modality], _caution_reason(row, block))
     offered, offered_from = _offered_set(presentation, profile_offered)
     entries = []
     for order, modality in enumerate(rules.candidates):

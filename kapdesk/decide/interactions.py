@@ -130,10 +130,10 @@ def name_index(table: InteractionTable) -> dict[str, list[tuple[str, str]]]:
     index: dict[str, list[tuple[str, str]]] = {}
     for drug_class in table.classes:
         for name, drug in _names(drug_class):
-            entry = (drug, drug_class.id)
             bucket = index.setdefault(normalize(name), [])
-            if entry not in bucket:
-                bucket.append(entry)
+            # One entry per drug and class: "lithium" the member and "Lithium" the class.
+            if all((normalize(d), c) != (normalize(drug), drug_class.id) for d, c in bucket):
+                bucket.append((drug, drug_class.id))
     return index
 
 
@@ -150,7 +150,8 @@ def resolve(name: str, table: InteractionTable) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for key, entries in index.items():
         if key.startswith(query):
-            found += [e for e in entries if e not in found]
+            seen = {(normalize(d), c) for d, c in found}
+            found += [e for e in entries if (normalize(e[0]), e[1]) not in seen]
     return found
 
 

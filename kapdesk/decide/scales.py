@@ -12,15 +12,14 @@ risk". Answers and earlier totals live only in memory: nothing here writes anyth
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from kapdesk.content.scales import Band, Scale, ScaleLibrary
 from kapdesk.errors import UserInputError
+from kapdesk.jsonin import read_json
 from kapdesk.profile import ClinicProfile
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
@@ -44,15 +43,9 @@ def scale_library() -> ScaleLibrary:
 
 
 def crisis_text(profile: ClinicProfile, lang: str) -> str:
-    """The clinic's crisis text in ``lang`` from the profile.
-
-    Reads a per-language field (``crisis_text_en``, ``crisis_text_es``) when the profile
-    has one, else the profile's single crisis text.
-    """
-    per_language = getattr(profile, f"crisis_text_{lang}", None)
-    if isinstance(per_language, str):
-        return per_language.strip()
-    return (profile.crisis_text or "").strip()
+    """The clinic's crisis text in ``lang`` from the profile (``crisis_text_en`` or
+    ``crisis_text_es``); empty when none is set in that language."""
+    return profile.crisis_text(lang).strip()
 
 
 # --- choosing a scale and a language -----------------------------------------------------
@@ -186,18 +179,8 @@ def read_answers(
 
 
 def read_input(source: str, label: str = "ANSWERS") -> Any:
-    """Parse JSON from a file path or ``-`` (stdin); UserInputError on a bad file."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise UserInputError(f"{label}: cannot read {_shown(source)} ({reason})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(
-            f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    """Parse JSON from a file path or ``-`` (stdin) under the one input policy."""
+    return read_json(source, label)
 
 
 # --- the result --------------------------------------------------------------------------

@@ -82,7 +82,9 @@ def min_chart_width(timelines: Sequence[Timeline], lang: str, font_size: float) 
     register_fonts()
     names = max((_width(t.name, BOLD, font_size) for t in timelines), default=0.0) + font_size
     texts = max((_width(b.text, FAMILY, font_size) for b in chart_bars(timelines, lang)), default=0)
-    return (names + texts + font_size * 1.6) / (1 - PLOT_SHARE_MIN)
+    # Wide enough for the rows, and for the names within their share of the width (a
+    # chart whose bars say only "not reported" is narrow, its names are not).
+    return max((names + texts + font_size * 1.6) / (1 - PLOT_SHARE_MIN), names / NAME_SHARE_MAX)
 
 
 def _legend_place(

@@ -15,6 +15,7 @@ reference list, on as many pages as that takes.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +30,17 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from kapdesk.decide.compare import STRENGTH, Cell, Comparison, Part, Row
 from kapdesk.documents.charts import min_chart_width, timeline_drawing
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import MARGIN, DocumentInfo, render, strings
+from kapdesk.documents.frame import (
+    CLINICIAN,
+    MARGIN,
+    MAX_PAGES,
+    PATIENT,
+    DocumentInfo,
+    render,
+    strings,
+)
 from kapdesk.documents.markup import escape
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.catalog import wording
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
@@ -41,7 +51,8 @@ from kapdesk.profile import ClinicProfile
 PATIENT_SIZES = (10.0, 9.5, 9.0)
 PATIENT_FALLBACK_SIZES = (8.5, 8.0)
 PATIENT_LEADING = 1.15  # line height in sizes: as close as DejaVu Sans sets without touching
-CLINICIAN_SIZE = 8.0
+CLINICIAN_SIZE = 7.5
+CLINICIAN_LEADING = 1.22  # room for superscript citations, no more
 LABEL_WIDTH = 0.9 * inch  # at least; widened so that no word of a row label is broken
 LABEL_STEP, LABEL_STEPS = 0.1 * inch, 7  # wider question columns tried on patient sheets
 # (chart, questions box) shares of the width tried for the patient band; the rest is
@@ -178,13 +189,84 @@ def _cell_paragraphs(
     if cell.missing:
         return [Paragraph(f'<font color="{MUTED}">{escape(cell.text)}</font>', styles.cell)]
     # Statements are set apart; the one-line-per-condition summary is not.
-    gap = 0 if comparison.condition is None and cell.parts[0].condition else styles.size * 0.45
+    gap = 0 if comparison.condition is None and cell.parts[0].condition else styles.size * 0.3
     flowables: list[Flowable] = []
     for part in cell.parts:
         if flowables and gap:
             flowables.append(Spacer(1, gap))
         flowables.append(Paragraph(_part_markup(part, comparison, kb, cites), styles.cell))
     return flowables
+
+
+class _ClinicianGrid(Table):
+    """The clinician grid: a row moves whole to the next page when it fits there, and
+    is split between lines only when it is taller than a page; each page repeats the
+    header row, and a row continued from the page before repeats its label with
+    "(continued)"."""
+
+    CONTINUED = "continued"
+    _continuation = False  # a piece after a page break: starts at the top of a page
+
+    def _usable(self, available_height: float) -> float:
+        frame = getattr(self, "_frame", None)
+        if frame is None:
+            return available_height
+        return frame._height - frame._topPadding - frame._bottomPadding
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        usable = self._usable(available_height)
+        if self._continuation and available_height < usable - 1:
+            return []  # never a second header row in the middle of a page
+        self.splitInRow = 0
+        parts = super().split(available_width, available_height)
+        if not parts:
+            frame = getattr(self, "_frame", None)
+            heights = (
+                self._rowHeights if self._rowHeights and None not in self._rowHeights else None
+            )
+            if heights is None:
+                self.wrap(available_width, available_height)
+                heights = self._rowHeights
+            row = self.repeatRows
+            needed = sum(heights[: row + 1]) if row < len(heights) else 0
+            if needed > usable or getattr(frame, "_atTop", False):
+                self.splitInRow = 1
+                parts = super().split(available_width, available_height)
+                self.splitInRow = 0
+        for before, after in itertools.pairwise(parts):
+            self._label_continued(before, after)
+            after._continuation = True
+        return parts
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        width, height = super().wrap(available_width, available_height)
+        if self._continuation and available_height < self._usable(available_height) - 1:
+            return width, max(height, available_height + 1)  # go to the next page
+        return width, height
+
+    def _label_continued(self, before: Table, after: Table) -> None:
+        row = after.repeatRows
+        if row >= len(after._cellvalues) or _has_text(after._cellvalues[row][0]):
+            return
+        label = _first_paragraph(before._cellvalues[-1][0])
+        if label is None:
+            return
+        text = label.getPlainText().replace(f" ({self.CONTINUED})", "")
+        after._cellvalues[row][0] = Paragraph(escape(f"{text} ({self.CONTINUED})"), label.style)
+
+
+def _has_text(cell: Any) -> bool:
+    if isinstance(cell, list | tuple):
+        return any(_has_text(c) for c in cell)
+    if isinstance(cell, Paragraph):
+        return bool(cell.getPlainText().strip())
+    return bool(str(cell or "").strip())
+
+
+def _first_paragraph(cell: Any) -> Paragraph | None:
+    if isinstance(cell, list | tuple):
+        return next((p for p in cell if isinstance(p, Paragraph)), None)
+    return cell if isinstance(cell, Paragraph) else None
 
 
 def _grid(
@@ -227,13 +309,9 @@ def _grid(
             style.append(("BACKGROUND", (0, index), (-1, index), BAND_FILL))
     count = len(comparison.modalities)
     column = (width - label_width) / count
-    # Clinician cells can be taller than a page and break inside; patient rows stay whole.
-    table = Table(
-        data,
-        colWidths=[label_width] + [column] * count,
-        repeatRows=1,
-        splitInRow=int(cites is not None),
-    )
+    # Clinician rows taller than a page break inside; patient rows stay whole.
+    kind = _ClinicianGrid if cites is not None else Table
+    table = kind(data, colWidths=[label_width] + [column] * count, repeatRows=1)
     table.setStyle(TableStyle(style))
     return table
 
@@ -449,6 +527,12 @@ def _frame_width(landscape: bool) -> float:
     return page_width - 2 * MARGIN
 
 
+def _landscape(comparison: Comparison) -> bool:
+    """Four options go on a landscape page."""
+    count = len(comparison.modalities)
+    return count == 4
+
+
 def comparison_story(
     kb: KnowledgeBase,
     comparison: Comparison,
@@ -457,13 +541,13 @@ def comparison_story(
     label_em: list[float] | None = None,
 ) -> list[Flowable]:
     """The sheet's content, laid out for the page the comparison needs."""
-    landscape = len(comparison.modalities) == 4
+    landscape = _landscape(comparison)
     width = _frame_width(landscape)
     patient = comparison.audience == "patient"
     if patient:
         styles = _Styles.at(font_size or PATIENT_SIZES[0], leading=PATIENT_LEADING)
     else:
-        styles = _Styles.at(font_size or CLINICIAN_SIZE, leading=1.35)
+        styles = _Styles.at(font_size or CLINICIAN_SIZE, leading=CLINICIAN_LEADING)
     if patient:
         return [
             *_title_block(comparison, kb, styles),
@@ -493,8 +577,11 @@ def _info(comparison: Comparison, kb: KnowledgeBase, profile: ClinicProfile) -> 
         profile=profile,
         lang=comparison.lang,
         subject="kapdesk comparison sheet",
-        landscape=len(comparison.modalities) == 4,
+        landscape=_landscape(comparison),
         keywords=("kapdesk", "comparison", *comparison.modalities),
+        audience=PATIENT if comparison.audience == "patient" else CLINICIAN,
+        kind="comparison",
+        max_pages=MAX_PAGES["comparison"],
     )
 
 
@@ -546,7 +633,7 @@ def write_comparison(
     """Write the sheet to ``out``; return its page count."""
     data, pages = comparison_pdf(kb, comparison, profile=profile, invariant=invariant)
     if isinstance(out, Path):
-        out.write_bytes(data)
+        atomic_write(out, data)
     else:
         out.write(data)
     return pages

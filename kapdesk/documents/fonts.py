@@ -9,6 +9,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
+from kapdesk.errors import InstallationError
 from kapdesk.paths import resources_dir
 
 FAMILY = "DejaVuSans"
@@ -39,14 +40,42 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return cmap
 
 
+def load_fonts() -> dict[str, TTFont]:
+    """Read and parse the bundled font files.
+
+    A missing, unreadable or corrupt file is an :class:`InstallationError` ("the
+    installation is damaged: reinstall"), never a crash half-way through a document.
+    """
+    font_dir = resources_dir() / "fonts"
+    fonts: dict[str, TTFont] = {}
+    for name, filename in FONT_FILES.items():
+        try:
+            data = io.BytesIO((font_dir / filename).read_bytes())
+            fonts[name] = TTFont(name, data)
+        except OSError as exc:
+            raise InstallationError(
+                f"font {filename} cannot be read: {exc.strerror or exc}"
+            ) from None
+        except Exception as exc:  # reportlab's TTFError and whatever a damaged file raises
+            raise InstallationError(f"font {filename} is corrupt: {type(exc).__name__}") from None
+    return fonts
+
+
+def font_problems() -> list[str]:
+    """For `kb verify`: the bundled fonts' problems as report lines (empty when fine)."""
+    try:
+        load_fonts()
+    except InstallationError as exc:
+        return [f"fonts: {exc}"]
+    return []
+
+
 @cache
 def register_fonts() -> str:
     """Register regular, bold, oblique and bold-oblique as one family; return its name."""
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-    font_dir = resources_dir() / "fonts"
-    for name, filename in FONT_FILES.items():
-        data = io.BytesIO((font_dir / filename).read_bytes())
-        pdfmetrics.registerFont(TTFont(name, data))
+    for font in load_fonts().values():
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(FAMILY, normal=FAMILY, bold=BOLD, italic=FAMILY, boldItalic=BOLD)
     addMapping(FAMILY, 0, 0, FAMILY)
     addMapping(FAMILY, 1, 0, BOLD)

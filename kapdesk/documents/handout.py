@@ -14,7 +14,6 @@ italics, no capitals, page numbers in a fixed corner (the frame's bottom right).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -32,16 +31,42 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import FrameBreak, NullActionFlowable
 
 from kapdesk.content.handouts import Block, Handout, HandoutLibrary
 from kapdesk.content.model import KBVersion
 from kapdesk.documents.fonts import BOLD, FAMILY, register_fonts
-from kapdesk.documents.frame import DocumentInfo, render
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.frame import (
+    CLINIC_BOX,
+    EMERGENCY_BOX,
+    HANDOUT_EXTRA_PAGES,
+    HEADING,
+    MAX_PAGES,
+    MIN_BODY_LINES,
+    PATIENT,
+    TRAILER,
+    DocumentInfo,
+    KeepIfItFits,
+    KeepTail,
+    after_hours_for,
+    mark,
+    render_document,
+)
+from kapdesk.documents.markup import bounded_text, check_drawable, escape
 from kapdesk.errors import UserInputError
 from kapdesk.profile import ClinicProfile
 
 PERSONAL_MAX = 5000
+PERSONAL_FIELDS = ("patient", "note", "appointment", "therapist", "first_session", "frequency")
+# (characters, lines) for each detail the clinician types for one printout.
+PERSONAL_LIMITS = {
+    "patient": (PERSONAL_MAX, 2),
+    "appointment": (PERSONAL_MAX, 4),
+    "note": (PERSONAL_MAX, 40),
+    "therapist": (200, 2),
+    "first_session": (200, 2),
+    "frequency": (200, 2),
+}
 STANDARD_SIZE = 12
 LARGE_SIZE = 18
 CHECKBOX = "☐"
@@ -54,27 +79,31 @@ MAX_LAYOUT_PASSES = 4
 
 @dataclass(frozen=True)
 class HandoutOptions:
-    """What the clinician chose for this printout. Patient details live only here."""
+    """What the clinician chose for this printout. Patient details live only here.
+
+    ``therapist``, ``first_session`` and ``frequency`` are printed on integration plans.
+    """
 
     lang: str = "en"
     large_print: bool = False
     patient: str = ""
     note: str = ""
     appointment: str = ""
+    therapist: str = ""
+    first_session: str = ""
+    frequency: str = ""
 
     def validated(self) -> HandoutOptions:
         """A cleaned copy; UserInputError names the field, e.g. an undrawable character."""
         cleaned = {}
-        for name in ("patient", "note", "appointment"):
+        for name in PERSONAL_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise UserInputError(f"{name}: must be text")
-            value = value.strip()
-            if len(value) > PERSONAL_MAX:
-                raise UserInputError(
-                    f"{name}: {len(value)} characters; at most {PERSONAL_MAX} are allowed"
-                )
-            cleaned[name] = check_drawable(value, name, bold=self.large_print)
+            max_chars, max_lines = PERSONAL_LIMITS[name]
+            cleaned[name] = bounded_text(
+                value, name, max_chars=max_chars, max_lines=max_lines, bold=self.large_print
+            )
         return replace(self, **cleaned)
 
 
@@ -89,20 +118,27 @@ class RenderedHandouts:
     handout_ids: tuple[str, ...]
 
 
-def handout_styles(large_print: bool) -> dict[str, ParagraphStyle]:
+def handout_styles(large_print: bool, spacing: float = 1.0) -> dict[str, ParagraphStyle]:
     """Handout styles: 12 pt for the standard edition (patients read it, not clinicians);
-    large print 18 pt bold with line spacing 1.5 in every style. All left aligned."""
+    large print 18 pt bold with line spacing 1.5 in every style. All left aligned.
+
+    ``spacing`` scales the space between paragraphs (never the line spacing), so that
+    the frame can tighten a layout that would leave a nearly empty page.
+    """
     register_fonts()
     size = LARGE_SIZE if large_print else STANDARD_SIZE
     font = BOLD if large_print else FAMILY
-    spacing = 1.5 if large_print else 1.35
+    line = 1.5 if large_print else 1.35
     body = ParagraphStyle(
-        "body", fontName=font, fontSize=size, leading=size * spacing, alignment=TA_LEFT
+        "body", fontName=font, fontSize=size, leading=size * line, alignment=TA_LEFT
     )
 
     def style(name: str, scale: float = 1.0, **extra) -> ParagraphStyle:
+        for key in ("spaceBefore", "spaceAfter"):
+            if key in extra:
+                extra[key] *= spacing
         return ParagraphStyle(
-            name, parent=body, fontSize=size * scale, leading=size * scale * spacing, **extra
+            name, parent=body, fontSize=size * scale, leading=size * scale * line, **extra
         )
 
     # reportlab draws bullets in Helvetica unless told: use the bold face, a little larger.
@@ -130,24 +166,9 @@ def handout_styles(large_print: bool) -> dict[str, ParagraphStyle]:
         "cell": style("cell"),
         "cell_item": style("cell_item", **bullet),
         "contents": style("contents"),
-        "reviewed": style("reviewed", 1.0 if large_print else 0.85),
+        "reviewed": style("reviewed", 1.0 if large_print else 0.85, spaceAfter=size * 0.3),
+        "gap": style("gap", spaceAfter=size * 0.4),  # only its spaceAfter is used
     }
-
-
-class _KeepIfItFits(KeepTogether):
-    """KeepTogether that starts a new page only when that helps: content taller than a
-    whole page (a long "call" box in large print) flows on from where it is instead of
-    leaving the rest of this page empty."""
-
-    def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        if getattr(self, "_wrapInfo", None) != (available_width, available_height):
-            self.wrap(available_width, available_height)
-        frame = getattr(self, "_frame", None)
-        if frame is not None:
-            usable = frame._height - frame._topPadding - frame._bottomPadding
-            if usable < self._H:
-                return list(self._content)
-        return super().split(available_width, available_height)
 
 
 class _PageMark(Flowable):
@@ -169,17 +190,34 @@ def _labelled(label: str, value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", style)
 
 
-def personal_block(options: HandoutOptions, text: dict, styles: dict) -> list[Flowable]:
-    """Patient name, next appointment and the clinician's note, printed literally."""
+def personal_block(
+    options: HandoutOptions, text: dict, styles: dict, *, plan: bool = False
+) -> list[Flowable]:
+    """Patient name, next appointment and the clinician's note, printed literally.
+
+    On an integration plan (``plan``) the patient, therapist, first session and how
+    often always appear, with a line to write on where nothing was typed.
+    """
     story: list[Flowable] = []
-    if not (options.patient or options.appointment or options.note):
+    rows = [("patient", options.patient), ("appointment", options.appointment)]
+    if plan:
+        rows = [
+            ("patient", options.patient),
+            ("therapist", options.therapist),
+            ("first_session", options.first_session),
+            ("frequency", options.frequency),
+            ("appointment", options.appointment),
+        ]
+        rows = [
+            (key, value or (text["write_in"] if key != "appointment" else ""))
+            for key, value in rows
+        ]
+    rows = [(key, value) for key, value in rows if value]
+    if not (rows or options.note):
         return story
-    rule = HRFlowable(width="100%", thickness=1, color=RULE, spaceBefore=4, spaceAfter=8)
-    story.append(rule)
-    if options.patient:
-        story.append(_labelled(text["patient"], options.patient, styles["body"]))
-    if options.appointment:
-        story.append(_labelled(text["appointment"], options.appointment, styles["body"]))
+    story.append(HRFlowable(width="100%", thickness=1, color=RULE, spaceBefore=4, spaceAfter=8))
+    for key, value in rows:
+        story.append(_labelled(text[key], value, styles["body"]))
     if options.note:
         story.append(Paragraph(escape(text["note"]), styles["label"]))
         story.append(Paragraph(escape(options.note), styles["body"]))
@@ -187,9 +225,76 @@ def personal_block(options: HandoutOptions, text: dict, styles: dict) -> list[Fl
     return story
 
 
-def _box(rows: list[list[Flowable]], tint: colors.Color, pad: float) -> Table:
-    """One part of the "when to call" box: a tinted, thick-ruled table, one row a line."""
-    table = Table(rows, colWidths=["100%"], splitByRow=1)
+class _Box(Table):
+    """One part of the "when to call" box: a tinted, thick-ruled table, one row a line.
+
+    Its layout role survives a split (reportlab rebuilds pieces with ``self.__class__``).
+    """
+
+    _kd_role = ""
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        parts = super().split(available_width, available_height)
+        if len(parts) > 1:  # every piece of a split box says so
+            for part in parts:
+                part._kd_role = self._kd_role.rstrip("+") + "+"
+        return parts
+
+
+class _ClinicBox(_Box):
+    _kd_role = CLINIC_BOX
+
+
+class _EmergencyBox(_Box):
+    _kd_role = EMERGENCY_BOX
+
+
+class _CallUnit(KeepTogether):
+    """The "when to call" heading, clinic box and emergency box as one unit.
+
+    It moves whole to the next page when it does not fit where it is. A unit taller
+    than a page (a long box in large print) starts where it is and splits the clinic
+    box between its rows so that the clinic box's end (its numbers) and the whole
+    emergency box share the next page: the two boxes always touch on one page.
+    """
+
+    def __init__(self, heading: list[Flowable], clinic: Table, emergency: Table) -> None:
+        super().__init__([*heading, clinic, emergency])
+        self._heading, self._clinic, self._emergency = heading, clinic, emergency
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        canv = self.canv
+        frame = getattr(self, "_frame", None)
+        usable = frame._height - frame._topPadding - frame._bottomPadding if frame else 1e9
+        at_top = bool(frame is not None and getattr(frame, "_atTop", False))
+
+        def height(f: Flowable) -> float:
+            return f.wrapOn(canv, available_width, 0xFFFFFF)[1] + f.getSpaceBefore()
+
+        head = sum(height(f) for f in self._heading)
+        clinic, emergency = height(self._clinic), height(self._emergency)
+        whole = [*self._heading, self._clinic, self._emergency]
+        if head + clinic + emergency <= available_height:
+            return [NullActionFlowable(), *whole]
+        if head + clinic + emergency <= usable:
+            return [FrameBreak(), *whole]
+        # Taller than a page: the clinic box's first rows here, the rest with the
+        # emergency box on the next page.
+        least = clinic + emergency - usable  # the first part must hold at least this
+        room = available_height - head
+        if room >= least:
+            # Never the whole box here: at least its last row (the numbers) goes on.
+            parts = self._clinic.splitOn(canv, available_width, min(room, clinic - 1))
+            if len(parts) == 2:
+                rest = KeepIfItFits([parts[1], self._emergency])
+                return [NullActionFlowable(), *self._heading, parts[0], rest]
+        if at_top:
+            return [NullActionFlowable(), *whole]
+        return [FrameBreak(), _CallUnit(self._heading, self._clinic, self._emergency)]
+
+
+def _box(kind: type[_Box], rows: list[list[Flowable]], tint: colors.Color, pad: float) -> Table:
+    table = kind(rows, colWidths=["100%"], splitByRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -197,42 +302,68 @@ def _box(rows: list[list[Flowable]], tint: colors.Color, pad: float) -> Table:
                 ("BACKGROUND", (0, 0), (-1, -1), tint),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.5),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad * 1.5),
-                ("TOPPADDING", (0, 0), (-1, -1), pad * 0.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
-                ("TOPPADDING", (0, 0), (-1, 0), pad * 1.5),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), pad * 0.3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.3),
+                ("TOPPADDING", (0, 0), (-1, 0), pad * 1.2),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 1.2),
             ]
         )
     )
     return table
 
 
-def _call_box(
-    block: Block, profile: ClinicProfile, text: dict, styles: dict, heading: list[Flowable]
-) -> list[Flowable]:
-    """The "when to call" box: clinic reasons and numbers, then emergency reasons.
+def call_box_rows(
+    block: Block, profile: ClinicProfile, text: dict, lang: str
+) -> tuple[list[str], list[str]]:
+    """The plain text of the clinic part and the emergency part, line by line.
 
-    Each part is kept on one page when it fits (the clinic part with the heading before
-    it), so a patient sees the reasons and the number to call together; the two parts
-    touch, so they read as one box.
+    Without a clinic phone the box tells the patient to call their care team, never
+    staff to fill something in. The crisis text is the clinic's in the document's
+    language; without one, only the handout's own emergency wording is printed.
     """
+    clinic = [text["call_clinic"], *block.clinic]
+    after_hours = after_hours_for(profile, lang)
+    if profile.phone:
+        clinic.append(f"{text['clinic_phone']}: {profile.phone}")
+    else:
+        clinic.append(text["no_phone"])
+    if after_hours:
+        clinic.append(f"{text['after_hours']}: {after_hours}")
+    emergency = [text["call_emergency"], *block.emergency]
+    if profile.crisis_text(lang):
+        emergency.append(profile.crisis_text(lang))
+    return clinic, emergency
+
+
+def _call_unit(
+    block: Block, profile: ClinicProfile, text: dict, styles: dict, lang: str, heading: str
+) -> list[Flowable]:
+    """The "when to call" heading, the clinic box and the emergency box: one unit."""
     cell, item = styles["cell"], styles["cell_item"]
+    after_hours = after_hours_for(profile, lang)
     clinic = [[Paragraph(escape(text["call_clinic"]), styles["label"])]]
     clinic += [[Paragraph(escape(reason), item, bulletText="•")] for reason in block.clinic]
-    numbers = [
-        _labelled(text["clinic_phone"], profile.phone or text["write_in"], cell),
-        _labelled(text["after_hours"], profile.after_hours or text["write_in"], cell),
-    ]
-    clinic.append([numbers])  # one row: a page break never parts the two numbers
+    if profile.phone:
+        numbers = [_labelled(text["clinic_phone"], profile.phone, cell)]
+    else:
+        numbers = [Paragraph(f"<b>{escape(text['no_phone'])}</b>", cell)]
+    if after_hours:
+        numbers.append(_labelled(text["after_hours"], after_hours, cell))
+    clinic.append([numbers])  # one row: a page break never parts the numbers
     emergency = [[Paragraph(escape(text["call_emergency"]), styles["label"])]]
     emergency += [[Paragraph(escape(reason), item, bulletText="•")] for reason in block.emergency]
-    if profile.crisis_text:
-        emergency.append([Paragraph(escape(profile.crisis_text), cell)])
-    pad = cell.fontSize * 0.45
-    return [
-        _KeepIfItFits([*heading, Spacer(1, pad), _box(clinic, CLINIC_TINT, pad)]),
-        _KeepIfItFits([_box(emergency, EMERGENCY_TINT, pad)]),
-    ]
+    if profile.crisis_text(lang):
+        emergency.append([Paragraph(escape(profile.crisis_text(lang)), cell)])
+    pad = cell.fontSize * 0.45 * max(styles["gap"].spaceAfter / (cell.fontSize * 0.4), 0.6)
+    unit: list[Flowable] = []
+    if heading:
+        unit.append(mark(Paragraph(escape(heading), styles["h2"]), TRAILER))
+        unit.append(Spacer(1, pad))
+    boxes = (
+        _box(_ClinicBox, clinic, CLINIC_TINT, pad),
+        _box(_EmergencyBox, emergency, EMERGENCY_TINT, pad),
+    )
+    return [_CallUnit(unit, *boxes)]
 
 
 def _heading_room(styles: dict) -> float:
@@ -241,20 +372,22 @@ def _heading_room(styles: dict) -> float:
     return h2.spaceBefore + 2 * h2.leading + h2.spaceAfter + 2 * styles["body"].leading
 
 
-def _block(block: Block, profile: ClinicProfile, text: dict, styles: dict) -> list[Flowable]:
-    after_list = Spacer(1, styles["body"].fontSize * 0.4)
+def _block(block: Block, styles: dict) -> list[Flowable]:
+    after_list = Spacer(1, styles["gap"].spaceAfter)
     if block.type == "heading":
-        heading = Paragraph(escape(block.text), styles["h2"])
+        heading = mark(Paragraph(escape(block.text), styles["h2"]), HEADING)
         return [CondPageBreak(_heading_room(styles)), heading]
     if block.type == "paragraph":
         return [Paragraph(escape(block.text), styles["body"])]
     if block.type == "bullets":
         items = [Paragraph(escape(i), styles["bullet"], bulletText="•") for i in block.items]
         return [*items, after_list]
-    if block.type == "steps":
-        items = [Paragraph(escape(i), styles["check"], bulletText=CHECKBOX) for i in block.items]
-        return [*items, after_list]
-    return _call_box(block, profile, text, styles, [])
+    # A checklist item never splits across pages (a box to tick beside half a sentence).
+    items = [
+        KeepIfItFits([Paragraph(escape(i), styles["check"], bulletText=CHECKBOX)])
+        for i in block.items
+    ]
+    return [*items, after_list]
 
 
 def handout_story(
@@ -264,24 +397,37 @@ def handout_story(
     styles: dict,
     personal: list[Flowable],
 ) -> list[Flowable]:
+    """The handout's flowables: title, purpose and review line, its blocks, then the
+    "when to call" unit as a trailer that never stands alone on the last page."""
     text = library.strings[handout.lang]
+    reviewed = Paragraph(escape(library.reviewed_line(handout)), styles["reviewed"])
     story: list[Flowable] = [
         Paragraph(escape(handout.title), styles["title"]),
         Paragraph(escape(handout.purpose), styles["purpose"]),
+        reviewed,  # on page 1, where it is seen and can never be stranded
         Spacer(1, styles["body"].fontSize * 0.5),
         *personal,
     ]
+    body: list[Flowable] = []
+    sections: list[int] = []  # where each heading starts in ``body``
+    trailer: list[Flowable] = []
     blocks = handout.blocks
     for index, block in enumerate(blocks):
         if block.type == "heading" and index + 1 < len(blocks) and blocks[index + 1].type == "call":
             continue  # printed with the box, so it never stands alone at a page foot
-        if block.type == "call" and index and blocks[index - 1].type == "heading":
-            heading = [Paragraph(escape(blocks[index - 1].text), styles["h2"])]
-            story += _call_box(block, profile, text, styles, heading)
-        else:
-            story += _block(block, profile, text, styles)
-    story.append(Spacer(1, styles["body"].fontSize))
-    story.append(Paragraph(escape(library.reviewed_line(handout)), styles["reviewed"]))
+        if block.type == "call":
+            previous = blocks[index - 1] if index else None
+            heading = previous.text if previous and previous.type == "heading" else ""
+            trailer += _call_unit(block, profile, text, styles, handout.lang, heading)
+            continue
+        if block.type == "heading":
+            sections.append(len(body))
+        body += _block(block, styles)
+    # The last two sections travel with the trailer so the last page is never just a box.
+    start = sections[-2] if len(sections) >= 2 else (sections[-1] if sections else 0)
+    min_body = MIN_BODY_LINES * styles["body"].leading
+    story += body[:start]
+    story.append(KeepTail(body[start:], trailer[0] if trailer else Spacer(1, 0), min_body))
     return story
 
 
@@ -319,9 +465,10 @@ def _bundle_story(
     options: HandoutOptions,
     profile: ClinicProfile,
     pages: dict[str, int],
+    spacing: float = 1.0,
 ) -> list[Flowable]:
     """Contents page first (with the patient section), then each handout on a new page."""
-    styles = handout_styles(options.large_print)
+    styles = handout_styles(options.large_print, spacing)
     text = library.strings[options.lang]
     personal = personal_block(options, text, styles)
     if len(handouts) == 1:
@@ -367,6 +514,13 @@ def _percent(score: float | None) -> str:
     return "na" if score is None else f"{score:.0f}"
 
 
+def check_crisis_texts(profile: ClinicProfile, options: HandoutOptions) -> None:
+    """UserInputError when the clinic's crisis text in the document's language cannot be
+    printed with the bundled font."""
+    name = "crisis_text_es" if options.lang == "es" else "crisis_text_en"
+    check_drawable(profile.crisis_text(options.lang), name, bold=options.large_print)
+
+
 def suggested_name(handout_ids: Sequence[str], options: HandoutOptions) -> str:
     """A file name that says what is inside, e.g. ``emdr-es-large-print.pdf``; never the
     patient's name, so a saved file does not disclose who it was for."""
@@ -392,7 +546,7 @@ def render_handouts(
         raise UserInputError("topic: none chosen; valid topics: " + ", ".join(library.ids))
     options = options.validated()
     handouts = [library.get(hid, options.lang) for hid in dict.fromkeys(handout_ids)]
-    check_drawable(profile.crisis_text, "crisis_text", bold=options.large_print)
+    check_crisis_texts(profile, options)
     title, subject, keywords = _metadata(library, handouts, options)
     info = DocumentInfo(
         title=title,
@@ -402,18 +556,23 @@ def render_handouts(
         subject=subject,
         keywords=keywords,
         large_print=options.large_print,
+        audience=PATIENT,
+        kind="handout",
+        max_pages=MAX_PAGES["handout topic"] * len(handouts) + HANDOUT_EXTRA_PAGES,
     )
-    pages: dict[str, int] = {}
+    # The contents list needs the page each handout starts on: lay out until stable,
+    # one record per spacing the frame may try.
+    marks: dict[float, dict[str, int]] = {}
+
+    def story(spacing: float) -> list[Flowable]:
+        pages = marks.setdefault(spacing, {})
+        return _bundle_story(library, handouts, options, profile, pages, spacing)
+
     for _ in range(MAX_LAYOUT_PASSES):
-        before = dict(pages)
-        out = io.BytesIO()
-        count = render(
-            out,
-            _bundle_story(library, handouts, options, profile, pages),
-            info,
-            invariant=invariant,
-        )
-        if pages == before:
+        before = {key: dict(value) for key, value in marks.items()}
+        rendered = render_document(story, info, invariant=invariant)
+        if len(handouts) == 1 or marks.get(rendered.spacing) == before.get(rendered.spacing):
             break
+    out, count = rendered.pdf, rendered.pages
     ids = tuple(h.id for h in handouts)
-    return RenderedHandouts(out.getvalue(), count, title, suggested_name(ids, options), ids)
+    return RenderedHandouts(out, count, title, suggested_name(ids, options), ids)

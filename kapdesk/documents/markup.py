@@ -5,6 +5,9 @@ bold, ``&amp;`` collapses, ``<img src=…>`` opens a file or URL. Every piece of
 that reaches a Paragraph -- content, clinic profile, clinician notes, patient names --
 goes through :func:`escape`, so it prints literally and nothing is read from disk or
 network. Characters the bundled font cannot draw are reported, never printed as boxes.
+Right-to-left scripts (Hebrew, Arabic) are reported the same way: reportlab lays text
+out left to right without bidi reordering or Arabic shaping, so it would print them
+reversed and unjoined.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from kapdesk.documents.fonts import BOLD, FAMILY, can_draw
 from kapdesk.errors import UserInputError
 
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
+# Unicode bidirectional classes of right-to-left letters and Arabic digits.
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
 def escape(text: str) -> str:
@@ -31,7 +36,11 @@ def undrawable(text: str, font_name: str = FAMILY) -> list[tuple[int, str]]:
     for index, char in enumerate(normalise(text), start=1):
         if char in "\n\r\t":
             continue
-        if unicodedata.category(char) in {"Cc", "Cf"} or not can_draw(char, font_name):
+        if (
+            unicodedata.category(char) in {"Cc", "Cf"}
+            or unicodedata.bidirectional(char) in _RIGHT_TO_LEFT
+            or not can_draw(char, font_name)
+        ):
             problems.append((index, char))
     return problems
 
@@ -48,3 +57,26 @@ def check_drawable(text: str, field: str, *, bold: bool = False) -> str:
             f"cannot be printed with the bundled font{more}; remove or replace it"
         )
     return normalise(text)
+
+
+def bounded_text(
+    text: str, field: str, *, max_chars: int, max_lines: int, bold: bool = False
+) -> str:
+    """Free text (a note, a name, an appointment) cleaned and bounded for printing.
+
+    Line ends are unified, trailing spaces dropped and runs of blank lines collapsed to
+    one; then the text may have at most ``max_lines`` lines and ``max_chars``
+    characters, and every character must be drawable. UserInputError names ``field``.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    cleaned = "\n".join(kept).strip()
+    if len(cleaned) > max_chars:
+        raise UserInputError(f"{field}: {len(cleaned)} characters; at most {max_chars} are allowed")
+    count = cleaned.count("\n") + 1 if cleaned else 0
+    if count > max_lines:
+        raise UserInputError(f"{field}: {count} lines; at most {max_lines} are allowed")
+    return check_drawable(cleaned, field, bold=bold)

@@ -9,19 +9,23 @@ from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.content.model import CONDITIONS, SECTIONS, Modality
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render, strings
+from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
 
 NOTE_MAX = 5000
+NOTE_MAX_LINES = 40
 
 
-def modality_story(kb: KnowledgeBase, modality: Modality, note: str = "") -> list:
+def modality_story(
+    kb: KnowledgeBase, modality: Modality, note: str = "", spacing: float = 1.0
+) -> list:
+    """The reference sheet's flowables: summary, note, evidence table, sections, references."""
     labels = kb.labels
     text = strings("en")
-    styles = body_styles()
+    styles = body_styles(spacing=spacing)
     refs = kb.references_for(modality)
     number = {ref.id: index for index, ref in enumerate(refs, 1)}
 
@@ -112,16 +116,16 @@ def write_modality_sheet(
     invariant: bool = False,
 ) -> int:
     """Write the reference sheet; return its page count. Raises UserInputError on a bad note."""
-    if len(note) > NOTE_MAX:
-        from kapdesk.errors import UserInputError
-
-        raise UserInputError(f"note: {len(note)} characters; at most {NOTE_MAX} are allowed")
-    note = check_drawable(note, "note")
+    note = bounded_text(note, "note", max_chars=NOTE_MAX, max_lines=NOTE_MAX_LINES)
     info = DocumentInfo(
         title=f"{modality.name} — clinician reference",
         kb_version=kb.version,
         profile=profile,
         subject="kapdesk modality reference sheet",
         keywords=("kapdesk", modality.id),
+        kind="modality sheet",
+        max_pages=MAX_PAGES["modality sheet"],
     )
-    return render(out, modality_story(kb, modality, note), info, invariant=invariant)
+    return render(
+        out, lambda spacing: modality_story(kb, modality, note, spacing), info, invariant=invariant
+    )

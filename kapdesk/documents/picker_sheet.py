@@ -19,7 +19,15 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from kapdesk.content.integration import BOOLEAN_FEATURES
 from kapdesk.decide.integration import PickResult, Ranked
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
+from kapdesk.documents.frame import (
+    MAX_PAGES,
+    DocumentInfo,
+    KeepIfItFits,
+    PatientIdentifiers,
+    body_styles,
+    render,
+    strings,
+)
 from kapdesk.documents.markup import escape
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
@@ -63,8 +71,10 @@ def _presentation_rows(result: PickResult, styles) -> list:
 
 
 def _badge(candidate: Ranked, result: PickResult, styles) -> Table:
-    condition = result.condition_label or "no condition chosen"
-    words = f"Evidence ({condition}): {candidate.evidence_label}"
+    if result.condition_label:
+        words = f"Evidence for {result.condition_label}: {candidate.evidence_label}"
+    else:
+        words = f"Evidence (no condition chosen): {candidate.evidence_label}"
     color = STRENGTH_COLORS.get(candidate.evidence or "", NO_RATING_COLOR)
     cell = Paragraph(f'<font color="#ffffff"><b>{escape(words)}</b></font>', styles["small"])
     badge = Table([[cell]])
@@ -110,12 +120,13 @@ def _card(candidate: Ranked, result: PickResult, cite: _Citations, styles) -> li
         ("", candidate.training_missing or "", ())
     ]
     bullets("Clinician training", training)
-    return [KeepTogether(block[:4]), *block[4:], Spacer(1, 8)]
+    # A card is never split when it fits on a page; a taller one keeps its head whole.
+    return [KeepIfItFits([KeepTogether(block[:4]), *block[4:]]), Spacer(1, 8)]
 
 
-def picker_story(kb: KnowledgeBase, result: PickResult) -> list:
+def picker_story(kb: KnowledgeBase, result: PickResult, spacing: float = 1.0) -> list:
     """The flowables of the clinician summary (references resolved through ``kb``)."""
-    styles = body_styles()
+    styles = body_styles(spacing=spacing)
     refs = [kb.reference(ref) for ref in result.source_ids()]
     cite = _Citations([r.id for r in refs])
     story: list = [Paragraph(escape(TITLE), styles["title"])]
@@ -191,23 +202,35 @@ def write_picker_sheet(
     result: PickResult,
     *,
     profile: ClinicProfile,
+    identifiers: PatientIdentifiers | None = None,
     invariant: bool = False,
 ) -> int:
-    """Write the clinician summary PDF; return its page count."""
+    """Write the clinician summary PDF; return its page count. The patient identifier
+    block (typed for this printout, never stored) is on every page."""
     info = DocumentInfo(
         title=TITLE,
         kb_version=kb.version,
         profile=profile,
         subject="kapdesk integration-modality picker",
         keywords=("kapdesk", "integration", *(r.modality for r in result.ranked)),
+        identifiers=(identifiers or PatientIdentifiers()).validated(),
+        kind="picker summary",
+        max_pages=MAX_PAGES["picker summary"],
     )
-    return render(out, picker_story(kb, result), info, invariant=invariant)
+    return render(out, lambda spacing: picker_story(kb, result, spacing), info, invariant=invariant)
 
 
 def picker_sheet_bytes(
-    kb: KnowledgeBase, result: PickResult, *, profile: ClinicProfile, invariant: bool = False
+    kb: KnowledgeBase,
+    result: PickResult,
+    *,
+    profile: ClinicProfile,
+    identifiers: PatientIdentifiers | None = None,
+    invariant: bool = False,
 ) -> bytes:
     """The clinician summary as PDF bytes (for the in-app preview)."""
     buffer = io.BytesIO()
-    write_picker_sheet(buffer, kb, result, profile=profile, invariant=invariant)
+    write_picker_sheet(
+        buffer, kb, result, profile=profile, identifiers=identifiers, invariant=invariant
+    )
     return buffer.getvalue()

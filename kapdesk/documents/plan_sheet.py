@@ -9,23 +9,23 @@ reading level and PEMAT-P scores go into the PDF's subject and keywords, as for 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapdesk.content.handouts import HandoutLibrary
 from kapdesk.content.model import KBVersion
 from kapdesk.decide.plan import IntegrationPlan, compose_plan
-from kapdesk.documents.frame import DocumentInfo, render
+from kapdesk.documents.frame import MAX_PAGES, PATIENT, DocumentInfo, render_document
 from kapdesk.documents.handout import (
     HandoutOptions,
     RenderedHandouts,
+    check_crisis_texts,
     handout_story,
     handout_styles,
     personal_block,
 )
-from kapdesk.documents.markup import check_drawable
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.catalog import library
 from kapdesk.profile import ClinicProfile
 
@@ -50,8 +50,9 @@ def render_plan(
 ) -> RenderedHandouts:
     """Lay out the plan as PDF bytes in memory (nothing is written to disk here).
 
-    ``options`` may add large print and the patient's name, appointment or a note
-    (printed literally on the first page only); its language must be the plan's.
+    ``options`` may add large print and the patient's name, therapist, first session,
+    frequency, appointment or a note (printed literally on the first page only, lines
+    to write on where nothing was typed); its language must be the plan's.
     Raises UserInputError for an undrawable character in those details or in the
     clinic's crisis text.
     """
@@ -61,10 +62,13 @@ def render_plan(
         raise UserInputError(
             f"lang: '{options.lang}' differs from the plan's language '{plan.lang}'"
         )
-    check_drawable(profile.crisis_text, "crisis_text", bold=options.large_print)
-    styles = handout_styles(options.large_print)
-    personal = personal_block(options, handouts.strings[plan.lang], styles)
-    story = handout_story(handouts, plan.handout, profile, styles, personal)
+    check_crisis_texts(profile, options)
+
+    def story(spacing: float) -> list:
+        styles = handout_styles(options.large_print, spacing)
+        personal = personal_block(options, handouts.strings[plan.lang], styles, plan=True)
+        return handout_story(handouts, plan.handout, profile, styles, personal)
+
     title = f"{plan.handout.title}: {plan.short_name}"
     readability, pemat = plan.readability, plan.pemat
     info = DocumentInfo(
@@ -85,17 +89,19 @@ def render_plan(
             *(["large print"] if options.large_print else []),
         ),
         large_print=options.large_print,
+        audience=PATIENT,
+        kind="integration plan",
+        max_pages=MAX_PAGES["integration plan"],
     )
-    out = io.BytesIO()
-    pages = render(out, story, info, invariant=invariant)
+    rendered = render_document(story, info, invariant=invariant)
     name = suggested_name(plan, options.large_print)
-    return RenderedHandouts(out.getvalue(), pages, title, name, (plan.handout.id,))
+    return RenderedHandouts(rendered.pdf, rendered.pages, title, name, (plan.handout.id,))
 
 
 def save_plan(path: Path, rendered: RenderedHandouts, field: str = "--plan-pdf") -> None:
     """Write a rendered plan; an unwritable path is the user's to fix, named by ``field``."""
     try:
-        path.write_bytes(rendered.pdf)
+        atomic_write(path, rendered.pdf)
     except OSError as exc:
         raise UserInputError(f"{field}: cannot write '{path}': {exc.strerror or exc}") from None
 

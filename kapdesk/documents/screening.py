@@ -1,30 +1,63 @@
 """The printable chart summary of an eligibility screening.
 
 It records what the clinician answered, what the checklist concluded and why (each
-finding with its sources), the notes, the references, and lines for the clinician's
-signature and date, so the page can go into the patient's chart. The patient's name
-appears only if the clinician typed one for this printout; kapdesk never stores it.
+finding with its sources), the notes, lines for the clinician's signature and date, then
+the references, so the pages can go into the patient's chart. Every page carries the
+patient identifier block (name, date of birth, record number: each typed for this
+printout only, or a line to write on); the screener's name and the time the vitals were
+taken are printed under the title. kapdesk never stores any of them.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.eligibility import EligibilityContext, EligibilityResult, answer_rows
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.frame import (
+    MAX_PAGES,
+    DocumentInfo,
+    KeepIfItFits,
+    PatientIdentifiers,
+    body_styles,
+    render,
+    strings,
+)
+from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.palette import TIER_COLORS
 from kapdesk.profile import ClinicProfile
 
 TITLE = "Ketamine eligibility screening"
 SUBTITLE = "Chart summary from the kapdesk eligibility checklist. A decision aid, not an order."
 PATIENT_MAX = 120
+PATIENT_MAX_LINES = 2
 BLANK_LINE = "_" * 34
+
+
+@dataclass(frozen=True)
+class ScreeningDetails:
+    """Typed for one chart summary and never stored: who the patient is, who screened,
+    and when the vitals were taken."""
+
+    identifiers: PatientIdentifiers = field(default_factory=PatientIdentifiers)
+    screener: str = ""
+    vitals_time: str = ""
+
+    def validated(self) -> ScreeningDetails:
+        """A cleaned copy; UserInputError names the field."""
+        cleaned = {}
+        for name, flag in (("screener", "screener"), ("vitals_time", "vitals-time")):
+            value = " ".join(getattr(self, name).split())
+            cleaned[name] = bounded_text(value, flag, max_chars=PATIENT_MAX, max_lines=1)
+        return replace(self, identifiers=self.identifiers.validated(), **cleaned)
+
+
 GRID = colors.HexColor("#cccccc")
 SHADE = colors.HexColor("#f2f2f2")
 
@@ -95,12 +128,12 @@ def _answers_tables(result: EligibilityResult, context: EligibilityContext, styl
             )
         )
         block = [*heading, Paragraph(escape(group_label), styles["h3"]), table]
-        story.append(KeepTogether(block))
+        story.append(KeepIfItFits(block))
         heading = []
     return story
 
 
-def _signature_block(styles) -> KeepTogether:
+def _signature_block(styles) -> KeepIfItFits:
     lines = [
         Paragraph("Clinician review", styles["h2"]),
         Paragraph(
@@ -112,14 +145,19 @@ def _signature_block(styles) -> KeepTogether:
         Spacer(1, 16),
         Paragraph(f"Signature: {BLANK_LINE}      Date: {'_' * 16}", styles["body"]),
     ]
-    return KeepTogether(lines)
+    return KeepIfItFits(lines)
 
 
 def screening_story(
-    context: EligibilityContext, result: EligibilityResult, patient: str = ""
+    context: EligibilityContext,
+    result: EligibilityResult,
+    details: ScreeningDetails | None = None,
+    spacing: float = 1.0,
 ) -> list[Flowable]:
-    """The body of the chart summary, every text escaped."""
-    styles = body_styles()
+    """The body of the chart summary, every text escaped (the identifier block is the
+    frame's, on every page)."""
+    details = details or ScreeningDetails()
+    styles = body_styles(spacing=spacing)
     refs = context.cited(result.source_ids())
     number = {ref.id: index for index, ref in enumerate(refs, 1)}
 
@@ -137,7 +175,11 @@ def screening_story(
             styles["small"],
         ),
         Spacer(1, 6),
-        Paragraph(f"<b>Patient:</b> {escape(patient) if patient else BLANK_LINE}", styles["body"]),
+        Paragraph(
+            f"<b>Screened by:</b> {escape(details.screener or BLANK_LINE)}      "
+            f"<b>Vitals taken at:</b> {escape(details.vitals_time or '_' * 16)}",
+            styles["body"],
+        ),
         Spacer(1, 8),
         _result_banner(result, styles),
         Paragraph(f"Findings ({len(result.findings)})", styles["h2"]),
@@ -165,13 +207,13 @@ def screening_story(
             styles["small"],
         )
     )
+    story.append(_signature_block(styles))  # signatures before the references
     if refs:
         story.append(Paragraph(escape(strings("en")["references"]), styles["h2"]))
         story += [
             Paragraph(escape(ref.full_citation()), styles["bullet"], bulletText=f"{index}.")
             for index, ref in enumerate(refs, 1)
         ]
-    story.append(_signature_block(styles))
     return story
 
 
@@ -181,24 +223,34 @@ def screening_pdf(
     *,
     profile: ClinicProfile,
     patient: str = "",
+    details: ScreeningDetails | None = None,
     invariant: bool = False,
 ) -> bytes:
-    """The chart summary as PDF bytes. Raises UserInputError for an unprintable name."""
-    patient = patient.strip()
-    if len(patient) > PATIENT_MAX:
-        raise UserInputError(
-            f"patient: {len(patient)} characters; at most {PATIENT_MAX} are allowed"
+    """The chart summary as PDF bytes. Raises UserInputError for an unprintable or
+    over-long detail. ``patient`` is a shorthand for the identifier block's name."""
+    details = details or ScreeningDetails()
+    if patient:
+        patient = bounded_text(
+            patient, "patient", max_chars=PATIENT_MAX, max_lines=PATIENT_MAX_LINES
         )
-    patient = check_drawable(patient, "patient")
+        details = replace(details, identifiers=replace(details.identifiers, name=patient))
+    details = details.validated()
     info = DocumentInfo(
         title=f"{TITLE} — {result.tier_label}",
         kb_version=context.kb_version,
         profile=profile,
         subject="kapdesk eligibility chart summary",
         keywords=("kapdesk", "eligibility", result.tier),
+        identifiers=details.identifiers,
+        kind="chart summary",
+        max_pages=MAX_PAGES["chart summary"],
     )
     out = io.BytesIO()
-    render(out, screening_story(context, result, patient), info, invariant=invariant)
+
+    def story(spacing: float) -> list[Flowable]:
+        return screening_story(context, result, details, spacing)
+
+    render(out, story, info, invariant=invariant)
     return out.getvalue()
 
 
@@ -209,11 +261,12 @@ def save_screening_summary(
     *,
     profile: ClinicProfile,
     patient: str = "",
+    details: ScreeningDetails | None = None,
 ) -> None:
     """Write the chart summary to ``path``; an unwritable path is the user's to fix."""
-    pdf = screening_pdf(context, result, profile=profile, patient=patient)
+    pdf = screening_pdf(context, result, profile=profile, patient=patient, details=details)
     try:
-        path.write_bytes(pdf)
+        atomic_write(path, pdf)
     except OSError as exc:
         raise UserInputError(
             f"--pdf: '{path}' cannot be written ({exc.strerror or exc}); "

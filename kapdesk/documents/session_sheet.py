@@ -18,9 +18,16 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.decide.session import SessionResult, clock_at, session_rules
-from kapdesk.documents.frame import MARGIN, DocumentInfo, body_styles, render
+from kapdesk.documents.frame import (
+    MARGIN,
+    DocumentInfo,
+    PatientIdentifiers,
+    body_styles,
+    render,
+)
 from kapdesk.documents.markup import check_drawable, escape
 from kapdesk.errors import UserInputError
+from kapdesk.fsio import atomic_write
 from kapdesk.palette import LEVEL_COLORS
 from kapdesk.profile import ClinicProfile
 
@@ -103,22 +110,6 @@ def _table(rows: list[list], widths: list | None, header: bool = True, extra=())
 
 def _p(text: str, style) -> Paragraph:
     return Paragraph(escape(text), style)
-
-
-def _identifier_block(patient: PatientIdentifier | None, s) -> Table:
-    patient = patient or PatientIdentifier()
-    line = "_" * 22
-    cells = [
-        Paragraph(f"<b>Patient:</b> {escape(patient.name) or line}", s["body"]),
-        Paragraph(f"<b>Date of birth:</b> {escape(patient.dob) or line}", s["body"]),
-        Paragraph(f"<b>Record no.:</b> {escape(patient.record) or line}", s["body"]),
-    ]
-    return _table(
-        [cells],
-        [230, 150, WIDTH - 380],
-        header=False,
-        extra=[("BACKGROUND", (0, 0), (-1, -1), SHADE)],
-    )
 
 
 def _session_line(result: SessionResult, blank: bool, s) -> list[Flowable]:
@@ -384,9 +375,7 @@ def session_story(
     story: list[Flowable] = [
         Paragraph(escape(BLANK_TITLE if blank else TITLE), s["title"]),
         _p(SUBTITLE, s["tiny"]),
-        Spacer(1, 3),
-        _identifier_block(patient, s),
-        Spacer(1, 3),
+        Spacer(1, 3),  # the patient identifier block is the frame's, on every page
         *_session_line(result, blank, s),
         *_vitals(result, blank, s),
     ]
@@ -412,12 +401,14 @@ def _pdf(
     kb, result: SessionResult, *, blank: bool, profile: ClinicProfile, patient, invariant: bool
 ) -> bytes:
     record = result.record
+    who = patient or PatientIdentifier()
     info = DocumentInfo(
         title=BLANK_TITLE if blank else TITLE,
         kb_version=kb.version,
         profile=profile,
         subject="kapdesk dosing-session " + ("form" if blank else "record"),
         keywords=("kapdesk", "session", record.product or ""),
+        identifiers=PatientIdentifiers(who.name, who.dob, who.record),
     )
     out = io.BytesIO()
     render(out, session_story(kb, result, blank=blank, patient=patient), info, invariant=invariant)
@@ -449,13 +440,10 @@ def blank_form_pdf(
 
 
 def save_pdf(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file; an unwritable path is the user's."""
-    temporary = path.with_name(path.name + ".part")
+    """Write ``data`` to ``path`` atomically; an unwritable path is the user's."""
     try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        atomic_write(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise UserInputError(
             f"--pdf: '{path}' cannot be written ({exc.strerror or exc}); "
             "give a file path in a folder you can write to"

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from kapdesk import __version__
 from kapdesk.errors import DataError
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.pack_state import (
     CHUNK,
     DB_NAME,
@@ -264,7 +265,7 @@ def write_keypair(
     fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(text)
-    public_path.write_text(public.minisign_text(), encoding="ascii")
+    atomic_write(public_path, public.minisign_text().encode("ascii"))
     return key
 
 
@@ -640,7 +641,7 @@ def install_pack(
             f"{name}: content version {version} differs from the pack of that version "
             "installed before; ask the publisher for a newer version"
         )
-    (target / SIG_NAME).write_text(header.minisig, encoding="utf-8")
+    atomic_write(target / SIG_NAME, header.minisig.encode("utf-8"))
     fsync_dir(target)
     # Verify again, from what is now on disk.
     if file_digest(db_path) != digest:

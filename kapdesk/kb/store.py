@@ -23,7 +23,7 @@ from kapdesk.content.model import (
     Reference,
     Release,
 )
-from kapdesk.errors import DataError, UserInputError
+from kapdesk.errors import DataError, UserInputError, quote
 from kapdesk.kb.catalog import Catalog, activate
 from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
 from kapdesk.kb.search import SearchResult, run_search
@@ -264,19 +264,45 @@ def ensure_kb(
                 return kb, False
             known_scores = kb.catalog.scores
             kb.close()
-        except DataError:
+        except _DAMAGE:  # unreadable in any way: rebuilt, never served, never a loop
             pass
     expected = expected or content_hash(resources_root)
-    paths.ensure()
-    if target.exists() and not target.is_file():
-        # Not a file we could have written: keep it aside, never delete it, and rebuild.
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
-    if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
-        from kapdesk.content.kinds import compile_resources
+    try:
+        paths.ensure()
+        if target.exists() and not target.is_file():
+            # Not a file we could have written: keep it aside, never delete it, and rebuild.
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            target.rename(target.with_name(f"{target.name}.damaged-{stamp}"))
+        if force or not _install_prebuilt(prebuilt_kb_path(resources_root), target, expected):
+            from kapdesk.content.kinds import compile_resources
 
-        build(compile_resources(resources_root, known_scores), target, progress)
+            build(compile_resources(resources_root, known_scores), target, progress)
+    except (OSError, sqlite3.OperationalError) as exc:
+        # A read-only or full data folder: the user's to fix, never an exit-1 loop.
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UserInputError(
+            f"data-dir: the knowledge base cannot be written in {quote(paths.data_dir)} "
+            f"({reason}); give a writable folder with free space"
+        ) from None
     return KnowledgeBase.open(target), True
+
+
+# What reading a damaged knowledge base raises: it is then rebuilt, never served.
+_DAMAGE = (DataError, sqlite3.Error, OSError, KeyError, ValueError, TypeError, AttributeError)
+
+
+def discard_damaged(paths: AppPaths) -> Path | None:
+    """Set a knowledge base that failed mid-read aside, so the next start rebuilds it."""
+    target = paths.kb_path
+    try:
+        if not target.exists():
+            return None
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        aside = target.with_name(f"{target.name}.damaged-{stamp}")
+        os.replace(target, aside)
+        return aside
+    except OSError:
+        return None
 
 
 def open_active_kb(

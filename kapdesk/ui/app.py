@@ -47,8 +47,25 @@ def _guard_missing_streams(paths: AppPaths) -> None:
     faulthandler.enable(stream)
 
 
+# Any set address stops libdbus from autolaunching a session bus; this one names no
+# transport, so connecting simply fails and Qt carries on without a session bus.
+DISABLED_SESSION_BUS = "disabled:"
+
+
+def prevent_dbus_autolaunch() -> None:
+    """Without a session bus, stop Qt from starting one that would outlive the app.
+
+    With no ``DBUS_SESSION_BUS_ADDRESS``, libdbus runs ``dbus-launch --autolaunch`` on
+    X11, which leaves a ``dbus-daemon`` behind after kapdesk exits. Must run before Qt
+    starts; a session that has a bus keeps it.
+    """
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = DISABLED_SESSION_BUS
+
+
 def run(data_dir: str | None = None, quit_after_show: bool = False) -> int:
     """Show the main window, then open the knowledge base; return the exit code."""
+    prevent_dbus_autolaunch()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

@@ -54,6 +54,7 @@ from kapdesk.decide.timeline import (
     chart_bars,
     visible_tick_labels,
 )
+from kapdesk.fsio import atomic_write
 from kapdesk.kb.catalog import wording
 from kapdesk.palette import (
     AXIS_COLOR,
@@ -825,7 +826,7 @@ class ComparePage(QWidget):
             comparison = compare(kb, ids, **options)
             data, pages = comparison_pdf(kb, comparison, profile=profile)
             if path is not None:
-                path.write_bytes(data)
+                atomic_write(path, data)
             return data, pages, comparison
 
         return job

@@ -18,9 +18,6 @@ from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplica
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -50,6 +47,7 @@ from kapdesk.decide.eligibility import (
     plain_summary,
 )
 from kapdesk.palette import TIER_COLORS
+from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "eligibility:"
@@ -63,31 +61,6 @@ TIER_ICONS = {
     "eligible": QStyle.StandardPixmap.SP_DialogApplyButton,
 }
 YES, NO, NOT_ASKED = "yes", "no", "not asked"
-
-
-class PatientNameDialog(QDialog):
-    """Asks for the name to print on the chart summary; kapdesk never stores it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Chart summary — patient name")
-        # Wide enough that the title bar shows the whole title.
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.windowTitle()) + 200)
-        self.name = QLineEdit()
-        self.name.setAccessibleName("Patient name for this printout")
-        self.name.setMaxLength(120)
-        hint = QLabel("Optional. Printed on this summary only; kapdesk does not store it.")
-        hint.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("Patient name:", self.name)
-        form.addRow(hint)
-        form.addRow(buttons)
 
 
 class EligibilityPage(QWidget):
@@ -570,12 +543,14 @@ class EligibilityPage(QWidget):
         self.status.setText("Summary copied to the clipboard (plain text).")
         return text
 
-    def ask_patient_name(self) -> str | None:
-        """The name for the printout, or None if the clinician cancelled."""
-        dialog = PatientNameDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.name.text()
+    def ask_details(self) -> dict[str, str] | None:
+        """Patient identifiers, screener and vitals time for the printout (never stored),
+        or None if the clinician cancelled."""
+        return IdentifiersDialog.ask(
+            self,
+            "Chart summary",
+            (("screener", "Screened by"), ("vitals_time", "Vitals taken at")),
+        )
 
     nothing_to_print = "The checklist is still loading."
 
@@ -587,15 +562,23 @@ class EligibilityPage(QWidget):
         """Ask for the patient's name, then build the chart summary on the worker."""
         if self.result is None:
             return False
-        patient = self.ask_patient_name()
-        if patient is None:
+        typed = self.ask_details()
+        if typed is None:
             return False
         context, result, profile = self.context, self.result, self.profile_loader()
 
         def write(_kb):
-            from kapdesk.documents.screening import screening_pdf
+            from kapdesk.documents.frame import PatientIdentifiers
+            from kapdesk.documents.screening import ScreeningDetails, screening_pdf
 
-            return screening_pdf(context, result, profile=profile, patient=patient)
+            details = ScreeningDetails(
+                PatientIdentifiers(
+                    typed.get("name", ""), typed.get("birth_date", ""), typed.get("record", "")
+                ),
+                screener=typed.get("screener", ""),
+                vitals_time=typed.get("vitals_time", ""),
+            )
+            return screening_pdf(context, result, profile=profile, details=details)
 
         self.status.setText("Preparing the chart summary…")
         self.worker.submit(f"{TAG}pdf", write)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.patient_print import confirm_patient_print
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "handouts:"
@@ -120,6 +121,11 @@ class HandoutsPage(QWidget):
         self.clear_button = QPushButton("Clear patient details")
         self.preview_button = QPushButton("Preview…")
         self.preview_button.setEnabled(False)
+        # A long bundle (many topics in large print) can take seconds: it can be stopped.
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel-render")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.cancel_preview)
         self.preview_button.setDefault(True)
         self.chosen = QLabel("Tick one or more handouts.")
         privacy = QLabel(
@@ -140,6 +146,7 @@ class HandoutsPage(QWidget):
         buttons.addWidget(self.chosen, 1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
@@ -151,6 +158,7 @@ class HandoutsPage(QWidget):
         self.preview_button.clicked.connect(self.preview)
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
         # After connecting done/failed: a page built late submits at once.
         worker.when_ready(self._load)
 
@@ -272,6 +280,8 @@ class HandoutsPage(QWidget):
             appointment=self.appointment.text(),
         )
         profile = self.profile_loader()
+        if not confirm_patient_print(self, profile, options.lang):
+            return
 
         def build(kb):
             from kapdesk.documents.handout import render_handouts
@@ -283,8 +293,19 @@ class HandoutsPage(QWidget):
 
         self._request += 1
         self.preview_button.setEnabled(False)
+        self.cancel_button.show()
         self._say("Preparing the handout…")
         self.worker.submit(f"{TAG}pdf:{self._request}", build)
+
+    def cancel_preview(self) -> None:
+        """Stop the handout being prepared (the worker stops within a page)."""
+        self.worker.cancel(f"{TAG}pdf:{self._request}")
+
+    def _on_cancelled(self, tag: str) -> None:
+        if tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
+            self._update_chosen()
+            self._say("Cancelled: no handout was made.")
 
     def _show_preview(self, rendered: Any) -> None:
         from kapdesk.ui.pdf_preview import PdfPreviewDialog
@@ -298,6 +319,7 @@ class HandoutsPage(QWidget):
         if tag == TAG + "library":
             self._fill(result)
         elif tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
             self._update_chosen()
             self._show_preview(result)
 
@@ -307,6 +329,7 @@ class HandoutsPage(QWidget):
         if tag == TAG + "library":
             self._say(f"The handout library could not be loaded: {message}", error=True)
         elif tag == f"{TAG}pdf:{self._request}":
+            self.cancel_button.hide()
             self._update_chosen()
             self._say(f"The handout could not be made: {message}", error=True)
 

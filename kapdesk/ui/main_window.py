@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk import __version__
+from kapdesk.errors import KapdeskError
 from kapdesk.paths import AppPaths
 from kapdesk.ui.reference_page import ReferencePage
 from kapdesk.ui.worker import CoreWorker
@@ -482,29 +483,31 @@ class MainWindow(QMainWindow):
 
     def load_profile(self) -> ClinicProfile:
         """The clinic profile (an empty one, after a warning, if it cannot be read)."""
-        from kapdesk.errors import DataError
         from kapdesk.profile import ClinicProfile, ProfileStore
 
         try:
             with ProfileStore(self.paths.profile_path) as store:
                 return store.load()
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.warning(self, "kapdesk — clinic profile", str(exc))
             return ClinicProfile()
 
     def open_settings(self) -> None:
         """File › Settings…: edit the clinic profile; "Saved" in the status bar after."""
-        from kapdesk.errors import DataError
         from kapdesk.profile import ProfileStore
         from kapdesk.ui.settings_dialog import SettingsDialog
 
         try:
             store = ProfileStore(self.paths.profile_path)
-        except DataError as exc:
+        except KapdeskError as exc:
             QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
             return
         with store:
-            dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            try:
+                dialog = SettingsDialog(store, self._offered_choices, self._known_ids, self)
+            except KapdeskError as exc:  # e.g. in use by another window
+                QMessageBox.critical(self, "kapdesk — clinic profile", str(exc))
+                return
             if dialog.exec() == SettingsDialog.DialogCode.Accepted:
                 self.statusBar().showMessage("Saved the clinic profile.", 8000)
 

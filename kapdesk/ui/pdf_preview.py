@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.fsio import atomic_write
 from kapdesk.ui.files import ask_pdf_path, report_saved, window_settings
 from kapdesk.ui.printing import print_pdf
 
@@ -214,7 +215,7 @@ class PdfPreviewDialog(QDialog):
     # --- save and print -------------------------------------------------------------------
     def save_to(self, path: Path) -> None:
         """Write the previewed PDF, byte for byte, to ``path``."""
-        path.write_bytes(self.pdf)
+        atomic_write(path, self.pdf)
 
     def save_dialog(self) -> None:
         path = ask_pdf_path(self, "Save as PDF", self.suggested_name)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -46,6 +47,8 @@ from kapdesk.decide.plan import plan_choice
 from kapdesk.errors import ContentError
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.identifiers import IdentifiersDialog
+from kapdesk.ui.patient_print import confirm_patient_print
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "picker:"
@@ -187,6 +190,10 @@ class PlanRequest:
     modality: str
     lang: str
     large_print: bool
+    patient: str = ""  # the rest: typed for this printout only, never stored
+    therapist: str = ""
+    first_session: str = ""
+    frequency: str = ""
 
 
 class PlanDialog(QDialog):
@@ -224,6 +231,19 @@ class PlanDialog(QDialog):
         form.addRow("Therapy", self.therapy)
         form.addRow("Language", self.language)
         form.addRow("", self.large_print)
+        # Printed on page 1 (lines to write on when empty); never stored.
+        self.details: dict[str, QLineEdit] = {}
+        for key, label in (
+            ("patient", "Patient name"),
+            ("therapist", "Therapist"),
+            ("first_session", "First session"),
+            ("frequency", "How often"),
+        ):
+            field = QLineEdit()
+            field.setAccessibleName(label)
+            field.setObjectName(f"plan-{key}")
+            self.details[key] = field
+            form.addRow(label, field)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -237,7 +257,10 @@ class PlanDialog(QDialog):
 
     def request(self) -> PlanRequest:
         return PlanRequest(
-            self.therapy.currentData(), self.language.currentData(), self.large_print.isChecked()
+            self.therapy.currentData(),
+            self.language.currentData(),
+            self.large_print.isChecked(),
+            **{key: field.text() for key, field in self.details.items()},
         )
 
     @classmethod
@@ -519,13 +542,19 @@ class PickerPage(QWidget):
         """Preview the clinician summary of the current result (built on the worker)."""
         if self.result is None:
             return
+        typed = IdentifiersDialog.ask(self, "Clinician summary")
+        if typed is None:
+            return
         result = self.result
         profile = self.profile_loader()
 
         def build(kb) -> tuple[str, bytes, str]:
+            from kapdesk.documents.frame import PatientIdentifiers
             from kapdesk.documents.picker_sheet import TITLE, picker_sheet_bytes
 
-            return TITLE, picker_sheet_bytes(kb, result, profile=profile), "integration-picker.pdf"
+            ids = PatientIdentifiers(typed["name"], typed["birth_date"], typed["record"])
+            pdf = picker_sheet_bytes(kb, result, profile=profile, identifiers=ids)
+            return TITLE, pdf, "integration-picker.pdf"
 
         self._set_printing(True)
         self.worker.submit(TAG + "pdf", build)
@@ -540,12 +569,21 @@ class PickerPage(QWidget):
             return
         result = self.result
         profile = self.profile_loader()
+        if not confirm_patient_print(self, profile, request.lang):
+            return
 
         def build(kb) -> tuple[str, bytes, str]:
             from kapdesk.documents.handout import HandoutOptions
             from kapdesk.documents.plan_sheet import plan_pdf
 
-            options = HandoutOptions(lang=request.lang, large_print=request.large_print)
+            options = HandoutOptions(
+                lang=request.lang,
+                large_print=request.large_print,
+                patient=request.patient,
+                therapist=request.therapist,
+                first_session=request.first_session,
+                frequency=request.frequency,
+            )
             _, rendered = plan_pdf(
                 kb, result, profile=profile, modality=request.modality, options=options
             )
@@ -562,6 +600,8 @@ class PickerPage(QWidget):
     def open_handout(self, handout_id: str, lang: str) -> None:
         """Preview a modality's patient handout in ``lang`` (built on the worker)."""
         profile = self.profile_loader()
+        if not confirm_patient_print(self, profile, lang):
+            return
 
         def build(kb) -> tuple[str, bytes, str]:
             from kapdesk.documents.handout import HandoutOptions, render_handouts

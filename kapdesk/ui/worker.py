@@ -7,6 +7,7 @@ thread that opened it. Results come back as Qt signals, delivered on the GUI thr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ class CoreWorker(QObject):
     progress = Signal(int, int, str)
     done = Signal(str, object)
     failed = Signal(str, str)
+    cancelled = Signal(str)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +47,8 @@ class CoreWorker(QObject):
         self.kb = None
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
 
     @property
     def _pool(self) -> ThreadPoolExecutor:
@@ -107,15 +111,26 @@ class CoreWorker(QObject):
         """Run ``func(kb)`` on the worker thread; the result arrives as ``done(tag, result)``."""
 
         def job() -> None:
+            from kapdesk.cancel import Cancelled, checking
+
             try:
-                result = func(self.kb)
+                with checking(lambda: self._is_cancelled(tag)):
+                    if self._is_cancelled(tag):
+                        raise Cancelled()
+                    result = func(self.kb)
+            except Cancelled:
+                self._forget(tag)
+                self.cancelled.emit(tag)
+                return
             except Exception as exc:
                 from kapdesk.errors import KapdeskError
 
                 if not isinstance(exc, KapdeskError):
                     _log_error("core call %s failed: %s", tag, _frames(exc))
+                self._forget(tag)
                 self.failed.emit(tag, str(exc))
                 return
+            self._forget(tag)
             self.done.emit(tag, result)
 
         if self._closed:
@@ -123,6 +138,22 @@ class CoreWorker(QObject):
 
             return Future()
         return self._pool.submit(job)
+
+    def cancel(self, tag: str) -> None:
+        """Stop the job ``tag``: before it starts, or within a page if it is rendering.
+
+        The job then emits ``cancelled(tag)`` instead of ``done`` or ``failed``.
+        """
+        with self._lock:
+            self._cancelled.add(tag)
+
+    def _is_cancelled(self, tag: str) -> bool:
+        with self._lock:
+            return tag in self._cancelled
+
+    def _forget(self, tag: str) -> None:
+        with self._lock:
+            self._cancelled.discard(tag)
 
     def shutdown(self) -> None:
         """Close the knowledge base on its thread and stop the thread; safe to call twice."""

@@ -32,6 +32,20 @@ ANSWERS = {
     "has_escort_home": True,
     "can_avoid_driving_until_next_day": True,
     "maoi": True,
+    "cerebrovascular_insult_history": False,
+    "untreated_hyperthyroidism": False,
+    "preeclampsia_or_eclampsia": False,
+    "age_years": 45,
+    "breastfeeding": False,
+    "hepatic_impairment": "none",
+    "heart_disease": False,
+    "benzodiazepines": False,
+    "other_cns_depressants": False,
+    "psychostimulants": False,
+    "lamotrigine": False,
+    "theophylline": False,
+    "sympathomimetics_or_vasopressin": False,
+    "informed_consent_obtained": True,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ CLINIC = ClinicProfile(
     clinic_name="Valle Verde Clinic",
     phone="555-0100",
     after_hours="555-0199",
-    crisis_text="Crisis line: text 555-0111.",
+    crisis_text_en="Crisis line: text 555-0111.",
+    crisis_text_es="Línea de crisis: envíe un texto al 555-0111.",
     offered=("cbt", "emdr", "exposure"),
 )
 
@@ -103,3 +105,45 @@ def test_bad_plan_options_exit_2_with_one_line(capsys, clinic_dir, tmp_path, arg
     code, _, err = run(capsys, clinic_dir, "pick", presentation(tmp_path), *args)
     assert code == 2 and err.startswith(f"kapdesk: error: {message}"), err
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_unconfigured_profile_warns_once_and_succeeds(capsys, data_dir, tmp_path) -> None:
+    out = tmp_path / "plan.pdf"
+    source = presentation(tmp_path, avoidance=True, condition="panic")
+    code, _, err = run(capsys, data_dir, "pick", source, "--plan-pdf", str(out), "--lang", "es")
+    assert code == 0 and out.exists()
+    warnings = [line for line in err.splitlines() if line.startswith("kapdesk: warning:")]
+    assert len(warnings) == 1 and "clinic phone is not set" in warnings[0]
+    text = squash(" ".join(page_texts(out.read_bytes())))
+    assert squash("Llame a su equipo de salud al número que le dieron.") in text
+
+
+def test_english_only_crisis_text_is_said_once_for_spanish(capsys, data_dir, tmp_path) -> None:
+    with ProfileStore(AppPaths(data_dir).profile_path) as store:
+        store.save(replace(CLINIC, crisis_text_es=""))
+    out = tmp_path / "plan.pdf"
+    source = presentation(tmp_path, avoidance=True, condition="panic")
+    code, _, err = run(capsys, data_dir, "pick", source, "--plan-pdf", str(out), "--lang", "es")
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("kapdesk: warning:")]
+    assert len(warnings) == 1 and "crisis_text_es" in warnings[0]
+    assert "555-0111" not in squash(" ".join(page_texts(out.read_bytes())))
+
+
+def test_plan_details_print_on_page_one(capsys, clinic_dir, tmp_path) -> None:
+    out = tmp_path / "plan.pdf"
+    source = presentation(tmp_path, avoidance=True, condition="panic")
+    details = {
+        "--patient": "Ana Ruiz",
+        "--therapist": "Dr. Lee",
+        "--first-session": "March 3",
+        "--frequency": "Every week",
+    }
+    args = [arg for pair in details.items() for arg in pair]
+    code, _, _ = run(capsys, clinic_dir, "pick", source, "--plan-pdf", str(out), *args)
+    assert code == 0
+    first = squash(page_texts(out.read_bytes())[0])
+    for label, value in zip(
+        ("For", "Your therapist", "First session", "How often"), details.values(), strict=True
+    ):
+        assert squash(f"{label}: {value}") in first

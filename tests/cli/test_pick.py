@@ -36,10 +36,14 @@ def test_pick_json_shape(capsys, data_dir: Path, tmp_path: Path) -> None:
     assert {"modality", "score", "fit", "cautions", "blocked", "evidence", "available"} <= set(
         first
     )
-    assert first["modality"] == "emdr" and first["evidence"] == "strong"
-    assert first["available"] is False and first["blocked"] is False
+    # Dissociation not given = unknown: EMDR and ART are blocked until assessed
+    # (modalities.md §16 line 459), so trauma-focused CBT (strong for PTSD) comes first.
+    assert first["modality"] == "cbt" and first["evidence"] == "strong"
+    assert first["available"] is True and first["blocked"] is False
     assert first["fit"][0].startswith("Rooted in past adverse events: ")
-    assert any("DES-II" in c for c in first["cautions"])
+    emdr = next(r for r in doc["ranked"] if r["modality"] == "emdr")
+    assert emdr["blocked"] is True and emdr["available"] is False
+    assert "Screen for dissociation first" in emdr["blocked_reason"]
     assert [r["modality"] for r in doc["ranked"] if r["available"]] == ["cbt"]
     assert any(t["hypothesis"] for t in doc["timing"])
 
@@ -91,4 +95,6 @@ def test_bad_input_exits_2_with_one_line(capsys, data_dir, tmp_path, content, ex
 
 def test_missing_file_exits_2(capsys, data_dir: Path, tmp_path: Path) -> None:
     code, _, err = run(capsys, data_dir, "pick", str(tmp_path / "nope.json"))
-    assert code == 2 and err.count("\n") == 1 and "PRESENTATION: cannot read" in err
+    assert (
+        code == 2 and err.count("\n") == 1 and "PRESENTATION: " in err and "cannot be read" in err
+    )

@@ -129,7 +129,7 @@ def test_bad_input_exits_2_with_one_line(
 
 def test_summary_pdf_holds_total_band_and_prompt(capsys, data_dir: Path, tmp_path: Path) -> None:
     with ProfileStore(AppPaths(data_dir).profile_path) as store:
-        store.save(ClinicProfile(clinic_name="Harbor Clinic", crisis_text="Call 988 now."))
+        store.save(ClinicProfile(clinic_name="Harbor Clinic", crisis_text_en="Call 988 now."))
     answers = write(
         tmp_path,
         {"items": PHQ9_ITEM9, "previous": [{"date": "2026-11-02", "total": 18}]},

@@ -73,9 +73,11 @@ def test_patient_sheet_has_the_chart_the_boxes_and_the_frame(patient_gad) -> Non
         "Valle Verde Clinic",
         "555-0199",
         "Page 1 of 1",
-        "decision aid, not a substitute for clinical judgement",
+        "Content reviewed",
     ):
         assert squash(text) in whole, text
+    # A patient sheet: the staff's decision-aid line and the hash stay on clinician pages.
+    assert "decisionaid" not in whole and "Knowledgebase" not in whole
 
 
 def test_spanish_sheet_has_the_spanish_row_labels(kb) -> None:

@@ -44,7 +44,40 @@ CLEAN: dict[str, Any] = {
     "pregnant": False,
     "has_escort_home": True,
     "can_avoid_driving_until_next_day": True,
+    # Required since issue 11 (ketamine.md §3.1 Swiss-label row, §3.2 Medication Guide
+    # questions, §3.7 interactions, §3.8 consent).
+    "cerebrovascular_insult_history": False,
+    "untreated_hyperthyroidism": False,
+    "preeclampsia_or_eclampsia": False,
+    "age_years": 45,
+    "breastfeeding": False,
+    "hepatic_impairment": "none",
+    "heart_disease": False,
+    "benzodiazepines": False,
+    "other_cns_depressants": False,
+    "psychostimulants": False,
+    "maoi": False,
+    "lamotrigine": False,
+    "theophylline": False,
+    "sympathomimetics_or_vasopressin": False,
+    "informed_consent_obtained": True,
 }
+# The 13 answers that were required before issue 11.
+OLD_REQUIRED = (
+    "aneurysmal_vascular_disease",
+    "arteriovenous_malformation",
+    "intracerebral_hemorrhage_history",
+    "hypersensitivity",
+    "bp_rise_serious_hazard",
+    "systolic_bp",
+    "diastolic_bp",
+    "psychosis_history",
+    "bipolar_disorder",
+    "substance_use_disorder",
+    "pregnant",
+    "has_escort_home",
+    "can_avoid_driving_until_next_day",
+)
 
 # (name, changes to CLEAN, expected tier, expected criterion ids)
 VIGNETTES: list[tuple[str, dict[str, Any], str, set[str]]] = [
@@ -121,8 +154,60 @@ VIGNETTES: list[tuple[str, dict[str, Any], str, set[str]]] = [
     # §3.1: age <18, Spravato not approved [R1].
     ("age 17", {"age_years": 17}, "specialist_review", {"age-under-18"}),
     ("age 18", {"age_years": 18}, "eligible", set()),
-    # §3.7: theophylline with Ketalar (racemic) [R3]; the default product is racemic.
-    ("theophylline", {"theophylline": True}, "specialist_review", {"theophylline-racemic"}),
+    # §3.7 (ketamine.md line 169): "Theophylline / aminophylline: do not co-administer with
+    # Ketalar" [R3] -> contraindicated while taken; the default product is racemic.
+    ("theophylline", {"theophylline": True}, "contraindicated", {"theophylline-racemic"}),
+    # §3.1 Swiss-label row (ketamine.md line 106) [R64]: hard stops for racemic ketamine.
+    (
+        "racemic iv prior stroke",
+        {"route": "iv", "cerebrovascular_insult_history": True},
+        "contraindicated",
+        {"cerebrovascular-insult-racemic"},
+    ),
+    (
+        "racemic hyperthyroidism",
+        {"untreated_hyperthyroidism": True},
+        "contraindicated",
+        {"untreated-hyperthyroidism-racemic"},
+    ),
+    (
+        "racemic pre-eclampsia",
+        {"preeclampsia_or_eclampsia": True},
+        "contraindicated",
+        {"preeclampsia-racemic"},
+    ),
+    # §3.2 (line 129): the Spravato Medication Guide asks about a prior stroke -> caution
+    # for esketamine, not a hard stop (the Swiss label is a racemic-ketamine label).
+    (
+        "esketamine prior stroke",
+        {"product": "esketamine", "condition": "trd", "cerebrovascular_insult_history": True},
+        "eligible_with_cautions",
+        {"prior-stroke-esketamine"},
+    ),
+    # The Swiss hard stops are scoped to racemic ketamine (§3.1 "Scope: Racemic").
+    (
+        "esketamine hyperthyroidism",
+        {"product": "esketamine", "condition": "trd", "untreated_hyperthyroidism": True},
+        "eligible",
+        set(),
+    ),
+    # §3.7 (line 168): sympathomimetics and vasopressin -> monitor vital signs closely
+    # with Ketalar [R3].
+    (
+        "sympathomimetics",
+        {"sympathomimetics_or_vasopressin": True},
+        "eligible_with_cautions",
+        {"sympathomimetics-vasopressin-racemic"},
+    ),
+    # §3.2 (line 129): the Medication Guide asks about heart attack, slow/fast heartbeat,
+    # valve disease or heart failure [R1] -> caution, for both products.
+    ("heart disease", {"heart_disease": True}, "eligible_with_cautions", {"heart-disease"}),
+    (
+        "heart disease esketamine",
+        {"product": "esketamine", "condition": "trd", "heart_disease": True},
+        "eligible_with_cautions",
+        {"heart-disease"},
+    ),
     # §3.7 scopes the theophylline rule to Ketalar: no finding with esketamine for TRD.
     (
         "theophylline esketamine",
@@ -324,7 +409,73 @@ def test_empty_answers_list_every_required_item(context: EligibilityContext) -> 
     result = evaluate({}, context)
     assert result.tier == "incomplete"
     assert result.missing == context.rules.required
-    assert len(result.missing) == 13
+    assert len(result.missing) == 28
+
+
+def test_esketamine_with_only_the_old_required_answers_is_incomplete(
+    context: EligibilityContext,
+) -> None:
+    # Issue 11 vignette: esketamine for TRD with only the 13 answers required before →
+    # incomplete, listing every newly required key (not "Eligible").
+    answers = {k: CLEAN[k] for k in OLD_REQUIRED}
+    result = evaluate({**answers, "product": "esketamine", "condition": "trd"}, context)
+    assert result.tier == "incomplete"
+    assert set(result.missing) == set(CLEAN) - set(OLD_REQUIRED)
+    for key in ("age_years", "benzodiazepines", "theophylline", "breastfeeding"):
+        assert key in result.missing
+    for key in ("hepatic_impairment", "informed_consent_obtained", "preeclampsia_or_eclampsia"):
+        assert key in result.missing
+
+
+def test_racemic_findings_resting_on_the_spravato_label_say_so(
+    context: EligibilityContext,
+) -> None:
+    # Issue 11: a finding for racemic ketamine whose only label basis is Spravato says
+    # "applied from the Spravato label" (ketamine.md §3.1 "Scope: Spravato" rows).
+    spravato_only = {"spravato-uspi", "spravato-rems", "spravato-hcp"}
+    # Label, regulator and guideline sources written for racemic ketamine itself.
+    labels_for_racemic = {
+        "ketalar-pi",
+        "swiss-ketamine-pi",
+        "ketalar-uk-pil",
+        "fda-2023-compounded-ketamine-warning",
+        "sanacora-2017",
+    }
+    checked = 0
+    for criterion in context.rules.criteria:
+        racemic = evaluate(
+            {**CLEAN, **_trigger(criterion.id), "product": "racemic"}, context
+        ).findings
+        if criterion.id not in {f.criterion for f in racemic}:
+            continue
+        label_sources = set(criterion.sources) & (spravato_only | labels_for_racemic)
+        if label_sources and label_sources <= spravato_only:
+            assert "applied from the Spravato label" in criterion.message, criterion.id
+            checked += 1
+    assert checked >= 10
+
+
+def _trigger(criterion_id: str) -> dict[str, Any]:
+    """The vignette answers that fire ``criterion_id`` (from VIGNETTES)."""
+    for _, changes, _, ids in VIGNETTES:
+        if criterion_id in ids and changes.get("product", "racemic") == "racemic":
+            return {k: v for k, v in changes.items() if k != "product"}
+    return {}
+
+
+def test_iv_and_im_racemic_get_the_airway_and_monitoring_note(
+    context: EligibilityContext,
+) -> None:
+    # ketamine.md §3.2 (line 128): Ketalar needs airway-experienced clinicians, continuous
+    # vital-sign monitoring, emergency airway equipment [R3]; §6 (lines 267, 268): IV
+    # protocols check BP every 10–15 min [R46][R47]; a large rise can follow any dose.
+    for route in ("iv", "im"):
+        text = notes_by_id(check(context, {"route": route}))["iv-im-monitoring"]
+        assert "airway management" in text and "emergency airway equipment" in text
+        assert "continuous vital-sign monitoring" in text and "anaesthetic use" in text
+        assert "every 10 to 15 minutes" in text and "any dose" in text
+    for changes in ({"route": "oral-sl"}, {"product": "esketamine"}):
+        assert "iv-im-monitoring" not in notes_by_id(check(context, changes))
 
 
 def test_missing_items_do_not_hide_a_hard_stop(context: EligibilityContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from kapdesk.content.handouts import HandoutLibrary, load_library
 from kapdesk.documents.handout import HandoutOptions, render_handouts
+from kapdesk.documents.notices import profile_warnings
 from kapdesk.errors import UserInputError
 from kapdesk.profile import ClinicProfile
 from tests.handout_fixtures import (
@@ -77,13 +79,36 @@ def test_call_box_has_the_clinic_numbers_and_crisis_text(library: HandoutLibrary
     assert squash("Teléfono de la clínica: 555-0100") in whole
     assert squash("Fuera de horario: 555-0199 (on-call nurse)") in whole
     assert squash("Llame al 911 o vaya a la sala de emergencias más cercana si:") in whole
-    assert squash(CLINIC.crisis_text) in whole
+    assert squash(CLINIC.crisis_text_es) in whole
+    assert squash(CLINIC.crisis_text_en) not in whole  # never English in a Spanish box
 
 
-def test_missing_clinic_numbers_leave_a_line_to_write_on(library: HandoutLibrary) -> None:
-    whole = squash("".join(page_texts(render(library, profile=ClinicProfile()).pdf)))
-    assert "Clinicphone:__________________" in whole
-    assert "Afterhours:__________________" in whole
+def test_spanish_document_without_a_spanish_crisis_text_prints_only_its_own(
+    library: HandoutLibrary,
+) -> None:
+    english_only = replace(CLINIC, crisis_text_es="")
+    whole = squash("".join(page_texts(render(library, lang="es", profile=english_only).pdf)))
+    assert squash("Llame al 911 o vaya a la sala de emergencias más cercana si:") in whole
+    assert squash(CLINIC.crisis_text_en) not in whole
+    assert profile_warnings(english_only, "es") and not profile_warnings(english_only, "en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "call"),
+    [
+        ("en", "Call your care team at the number they gave you."),
+        ("es", "Llame a su equipo de salud al número que le dieron."),
+    ],
+)
+def test_without_a_profile_the_call_box_says_call_your_care_team(
+    library: HandoutLibrary, lang: str, call: str
+) -> None:
+    whole = squash("".join(page_texts(render(library, lang=lang, profile=ClinicProfile()).pdf)))
+    assert squash(call) in whole
+    # Nothing meant for staff: no blanks to fill in, no menu path, no "not set".
+    for staff in ("____", "Settings", "Configuración", "not set", "sin configurar"):
+        assert staff not in whole
+    assert profile_warnings(ClinicProfile(), lang)  # the CLI and GUI warn before printing
 
 
 def test_steps_are_a_checklist_with_boxes(library: HandoutLibrary) -> None:

@@ -36,12 +36,13 @@ CANDIDATES = {"emdr", "art", "ifs", "cbt", "exposure", "somatic"}
 TRAUMA_PROCESSING = {"emdr", "art", "exposure"}
 
 # The first-listed modality of each §16 row, read off the table by hand (None: the row
-# suggests none of the six candidates).
+# suggests none of the six candidates). Self-criticism lists CBT first: §16 (modalities.md
+# line 463) calls CBT "the evidence-based default" and IFS "a preference-based choice".
 FIRST_CHOICE = {
     "trauma_origin": "emdr",
     "intrusive_imagery": "art",
     "nightmares": "emdr",
-    "self_criticism_or_parts": "ifs",
+    "self_criticism_or_parts": "cbt",
     "rumination_rigid_beliefs": "cbt",
     "avoidance": "exposure",
     "somatic_dominant": "exposure",
@@ -172,7 +173,8 @@ def test_every_candidate_is_always_returned(context) -> None:
 
 @pytest.mark.parametrize("feature", BOOLEAN_FEATURES)
 def test_a_single_feature_ranks_its_rows_first_listed_modality_first(context, feature) -> None:
-    result = run(context, **{feature: True})
+    # Dissociation screened low: unscreened dissociation blocks EMDR/ART (tested below).
+    result = run(context, dissociation="low", **{feature: True})
     first = result.ranked[0]
     assert not first.blocked
     if FIRST_CHOICE[feature]:
@@ -188,7 +190,7 @@ def test_high_dissociation_alone_ranks_stabilisation_cbt_first(context) -> None:
 
 
 def test_each_reason_names_the_feature_it_answers(context) -> None:
-    result = run(context, trauma_origin=True, nightmares=True)
+    result = run(context, trauma_origin=True, nightmares=True, dissociation="low")
     emdr = result.by_id("emdr")
     assert [r.feature for r in emdr.fit] == ["trauma_origin", "nightmares"]
     assert emdr.to_dict()["fit"][0].startswith("Rooted in past adverse events: ")
@@ -201,22 +203,55 @@ def test_high_dissociation_blocks_emdr_and_art_and_cautions_ifs(context) -> None
     for mid in ("emdr", "art"):
         blocked = result.by_id(mid)
         assert blocked.blocked and "DES-II" in blocked.blocked_reason
+        # The block says why for this state (high), not "until assessed" as if unscreened.
+        assert "because dissociation is high" in blocked.blocked_reason
+        assert "Screen for dissociation first" not in blocked.blocked_reason
     ifs = result.by_id("ifs")
     assert not ifs.blocked
     assert any("splitting" in c.text for c in ifs.cautions)
     assert not result.alerts
 
 
+# modalities.md §16 line 469 (active suicidality: "Block elective trauma processing
+# initiation") and line 459 (trauma row: "current high suicide risk or plan, active
+# psychosis/mania … defer trauma processing"); cbt.toml contraindications[0] defers CPT.
+TRAUMA_FOCUSED = TRAUMA_PROCESSING | {"cbt"}
+
+
 @pytest.mark.parametrize("feature", ["acute_suicidality_or_crisis", "active_psychosis_or_mania"])
 def test_crisis_or_psychosis_blocks_trauma_processing_with_a_safety_message(
     context, feature
 ) -> None:
-    result = run(context, trauma_origin=True, prefers_not_to_narrate=True, **{feature: True})
-    assert set(ranking(result)[-3:]) == TRAUMA_PROCESSING
-    assert all(result.by_id(m).blocked for m in TRAUMA_PROCESSING)
-    assert not any(result.by_id(m).blocked for m in CANDIDATES - TRAUMA_PROCESSING)
-    assert result.alerts and "safety first" in result.alerts[0].text
+    # Vignette: acute suicidality (or psychosis) + trauma origin, screened dissociation →
+    # no trauma-processing therapy is left unblocked, trauma-focused CBT included.
+    result = run(
+        context,
+        trauma_origin=True,
+        prefers_not_to_narrate=True,
+        dissociation="low",
+        condition="ptsd",
+        **{feature: True},
+    )
+    assert set(ranking(result)[-4:]) == TRAUMA_FOCUSED
+    assert all(result.by_id(m).blocked for m in TRAUMA_FOCUSED)
+    assert "trauma-focused CBT (CPT)" in result.by_id("cbt").blocked_reason
+    assert not any(result.by_id(m).blocked for m in CANDIDATES - TRAUMA_FOCUSED)
+    alert = result.alerts[0].text
+    assert "safety first" in alert
+    for name in ("EMDR", "ART", "exposure", "trauma-focused CBT"):
+        assert name in alert
     assert result.to_dict()["alerts"][0]["sources"]
+
+
+def test_crisis_blocks_trauma_focused_cbt_once_and_only_when_cbt_is_trauma_focused(
+    context,
+) -> None:
+    # §16 line 469 blocks elective *trauma processing*: CBT offered for rumination alone
+    # (line 464) is not trauma processing, so it stays open in a crisis.
+    rumination = run(context, acute_suicidality_or_crisis=True, rumination_rigid_beliefs=True)
+    assert not rumination.by_id("cbt").blocked
+    both = run(context, acute_suicidality_or_crisis=True, trauma_origin=True, nightmares=True)
+    assert len(both.by_id("cbt").blocks) == 1  # reached through two rows, shown once
 
 
 def test_blocked_candidates_keep_their_reasons(context) -> None:
@@ -224,22 +259,55 @@ def test_blocked_candidates_keep_their_reasons(context) -> None:
     assert emdr.blocked and emdr.fit and emdr.to_dict()["blocked"] is True
 
 
-def test_unknown_dissociation_cautions_reprocessing_without_hiding_it(context) -> None:
-    result = run(context, trauma_origin=True)
-    emdr = result.by_id("emdr")
+def test_unknown_dissociation_blocks_reprocessing_until_assessed(context) -> None:
+    # Vignette: trauma origin + PTSD + dissociation unknown (the default). modalities.md
+    # §16 line 459: "Unscreened or high dissociation (block standard EMDR/ART reprocessing
+    # until assessed)" → EMDR and ART blocked; CBT or exposure first.
+    result = run(context, trauma_origin=True, condition="ptsd")
     assert result.presentation.dissociation == "unknown"
-    assert any(
-        "screen for dissociation (des-ii plus a structured interview) before reprocessing"
-        in c.text.lower()
-        for c in emdr.cautions
-    )
-    assert emdr.rank == 1 and not emdr.blocked
-    screened = run(context, trauma_origin=True, dissociation="low").by_id("emdr")
-    assert not screened.cautions and screened.score > emdr.score
+    for mid in ("emdr", "art"):
+        blocked = result.by_id(mid)
+        assert blocked.blocked and blocked.fit  # blocked, not hidden: the reasons stay
+        assert "screen for dissociation first (des-ii plus a structured interview)" in (
+            blocked.blocked_reason.lower()
+        )
+        assert "until assessed" in blocked.blocked_reason
+        assert "because dissociation is high" not in blocked.blocked_reason
+    assert ranking(result)[0] in {"cbt", "exposure"}
+    assert set(ranking(result)[-2:]) == {"emdr", "art"}
+    # Once screened low, EMDR is open again and first for trauma-rooted PTSD (line 459).
+    screened = run(context, trauma_origin=True, condition="ptsd", dissociation="low")
+    assert not screened.by_id("emdr").blocked and ranking(screened)[0] == "emdr"
+
+
+@pytest.mark.parametrize("level", ["low", "moderate"])
+def test_screened_dissociation_does_not_block_reprocessing(context, level) -> None:
+    result = run(context, trauma_origin=True, intrusive_imagery=True, dissociation=level)
+    assert not result.by_id("emdr").blocked and not result.by_id("art").blocked
+
+
+def test_without_a_condition_cbt_ranks_above_ifs_for_self_criticism(context) -> None:
+    # §16 line 463: "CBT for depression as the evidence-based default"; IFS "a
+    # preference-based choice, not an evidence-based one".
+    result = run(context, self_criticism_or_parts=True)
+    assert ranking(result).index("cbt") < ranking(result).index("ifs")
+    ifs = result.by_id("ifs")
+    assert ifs.fit[0].text.startswith("A preference-based choice")
+    assert any("preference-based choice" in c.text for c in ifs.cautions)
+
+
+def test_high_dissociation_is_not_both_a_fit_and_a_caution_on_exposure(context) -> None:
+    # §16 line 467: PE "only after thorough assessment" — said once, as a caution with its
+    # own label, while "High dissociation" is why PE can fit.
+    exposure = run(context, dissociation="high").by_id("exposure")
+    fits = {r.label for r in exposure.fit}
+    cautions = {r.label for r in exposure.cautions}
+    assert "High dissociation" in fits and "High dissociation" not in cautions
+    assert any("DES-II" in c.text for c in exposure.cautions)
 
 
 def test_substance_use_cautions_every_candidate(context) -> None:
-    result = run(context, substance_use_disorder=True)
+    result = run(context, substance_use_disorder=True, dissociation="low")
     for candidate in result.ranked:
         text = " ".join(c.text for c in candidate.cautions)
         assert "addiction-informed care" in text and "take-home dosing" in text
@@ -247,15 +315,15 @@ def test_substance_use_cautions_every_candidate(context) -> None:
 
 
 def test_non_ptsd_anxiety_lowers_emdr_for_trauma(context) -> None:
-    ptsd = run(context, trauma_origin=True, condition="ptsd")
-    gad = run(context, trauma_origin=True, condition="gad")
+    ptsd = run(context, trauma_origin=True, condition="ptsd", dissociation="low")
+    gad = run(context, trauma_origin=True, condition="gad", dissociation="low")
     assert ranking(ptsd)[0] == "emdr"
     assert ranking(gad).index("emdr") > ranking(gad).index("cbt")
     assert any("insufficient" in c.text for c in gad.by_id("emdr").cautions)
 
 
 def test_offered_list_marks_refer_out(context) -> None:
-    result = run(context, trauma_origin=True, offered=["cbt", "exposure"])
+    result = run(context, trauma_origin=True, offered=["cbt", "exposure"], dissociation="low")
     emdr = result.by_id("emdr")
     assert emdr.available is False and "refer out" in emdr.availability
     assert emdr.rank == 1  # not offered: still ranked, not hidden
@@ -291,6 +359,7 @@ def test_evidence_breaks_a_tie_in_points(context) -> None:
     raw["scoring"]["evidence_points"]["limited"] = 1.0
     rows = [r for r in raw["rows"] if r["id"] == "self_criticism_or_parts"]
     rows[0]["caution"][0]["lower"] = 0.0
+    rows[0]["suggest"].reverse()  # IFS listed first again, so the points tie
     rules = parse_rules(raw, reference_ids(), "test")
     tied = type(context)(rules, context.facts, context.labels, context.kb_version)
     result = run(tied, self_criticism_or_parts=True, condition="depression")
@@ -365,7 +434,7 @@ def test_bad_presentation_names_key_value_and_allowed(raw, expected: str) -> Non
 
 
 def test_malformed_json_is_one_line() -> None:
-    with pytest.raises(UserInputError, match=r"^presentation: not valid JSON \(line 1"):
+    with pytest.raises(UserInputError, match=r"^presentation: not valid JSON at line 1, column "):
         presentation_from_json('{"trauma_origin": tru}')
 
 
@@ -416,6 +485,7 @@ BLOCKS = [
 @PROPERTY
 @given(VALID, st.sampled_from(BLOCKS))
 def test_adding_a_block_never_raises_a_blocked_candidates_rank(context, raw, block) -> None:
+    """Adding a blocking state never lifts the candidate it blocks."""
     before = rank(parse_presentation(raw), context)
     after = rank(parse_presentation({**raw, **block}), context)
     for candidate in after.ranked:
@@ -439,3 +509,27 @@ def test_equal_scores_are_ordered_by_evidence(context, raw) -> None:
 def test_presentation_round_trips_through_its_dict() -> None:
     presentation = Presentation(frozenset({"nightmares"}), "low", "ptsd", ("emdr",))
     assert parse_presentation(presentation.to_dict()) == presentation
+
+
+@PROPERTY
+@given(VALID)
+def test_no_card_lists_one_feature_as_a_fit_and_a_caution(context, raw) -> None:
+    # Issue 11: a feature never appears both under "Why it fits" and "Cautions" (or
+    # "Blocked") on one card; every such line names what it is about.
+    for card in rank(parse_presentation(raw), context).ranked:
+        fits = {r.label for r in card.fit}
+        assert not fits & {r.label for r in (*card.cautions, *card.blocks)}, card.modality
+        assert len(card.blocks) == len(set(card.blocks))
+
+
+def test_loader_refuses_a_caution_that_reuses_the_rows_feature() -> None:
+    raw = copy.deepcopy(raw_rules())
+    row = next(r for r in raw["rows"] if r["id"] == "dissociation_high")
+    caution = next(c for c in row["caution"] if c["modalities"] == ["exposure"])
+    del caution["id"], caution["label"]
+    with pytest.raises(ContentError) as info:
+        parse_rules(raw, reference_ids(), "test")
+    assert any(
+        "rows.dissociation_high.caution[1]: this row also suggests exposure" in problem
+        for problem in info.value.problems
+    ), info.value.problems

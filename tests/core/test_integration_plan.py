@@ -39,6 +39,13 @@ TIMING = {
 }
 
 
+# The exposure-days timing text belongs only in the exposure plan (issue 11).
+EXPOSURE_ONLY = {
+    "en": {"days when you do not get a dose"},
+    "es": {"días en que usted no recibe una dosis"},
+}
+
+
 def result_for(kb, **raw):
     return pick(kb, parse_presentation(raw))
 
@@ -46,7 +53,8 @@ def result_for(kb, **raw):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("modality", CANDIDATES)
 def test_every_plan_meets_its_readability_and_pemat_targets(kb, modality, lang) -> None:
-    plan = compose_plan(kb, result_for(kb), modality, lang)
+    # Dissociation screened low, so that EMDR and ART are not blocked (§16 line 459).
+    plan = compose_plan(kb, result_for(kb, dissociation="low"), modality, lang)
     assert plan.readability.meets_target, f"{modality}/{lang}: {plan.readability}"
     expected = "fernandez_huerta" if lang == "es" else "flesch_kincaid_grade"
     assert plan.readability.target.metric == expected
@@ -56,7 +64,8 @@ def test_every_plan_meets_its_readability_and_pemat_targets(kb, modality, lang) 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("modality", CANDIDATES)
 def test_every_clinical_statement_cites_a_source(kb, modality, lang) -> None:
-    plan = compose_plan(kb, result_for(kb, offered=["cbt"]), modality, lang)
+    result = result_for(kb, offered=["cbt"], dissociation="low")
+    plan = compose_plan(kb, result, modality, lang)
     wording = load_plan_texts().wording[lang]
     name = kb.modality(modality).display_name(lang)
     # The therapy's name and "refer out" are not clinical statements.
@@ -70,7 +79,7 @@ def test_every_clinical_statement_cites_a_source(kb, modality, lang) -> None:
 
 
 def test_default_is_the_top_unblocked_candidate_the_clinic_offers(kb) -> None:
-    result = result_for(kb, trauma_origin=True, offered=["cbt", "ifs"])
+    result = result_for(kb, trauma_origin=True, offered=["cbt", "ifs"], dissociation="low")
     assert result.ranked[0].modality == "emdr" and not result.ranked[0].available
     assert plan_choice(result).modality == "cbt"
     # Nothing unblocked is offered: the top unblocked candidate, to refer out.
@@ -96,7 +105,7 @@ def test_a_blocked_or_unknown_choice_is_refused_with_a_clear_message(kb) -> None
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pdf_names_the_therapy_the_timing_and_who_to_call(kb, lang) -> None:
-    result = result_for(kb, intrusive_imagery=True, offered=["art", "cbt"])
+    result = result_for(kb, intrusive_imagery=True, offered=["art", "cbt"], dissociation="low")
     plan, rendered = plan_pdf(
         kb, result, profile=CLINIC, options=HandoutOptions(lang=lang), invariant=True
     )
@@ -106,9 +115,12 @@ def test_pdf_names_the_therapy_the_timing_and_who_to_call(kb, lang) -> None:
     art = kb.modality("art")
     assert squash(art.display_name(lang)) in text and squash(art.plain_summary.plain(lang)) in text
     for phrase in TIMING[lang]:
-        assert squash(phrase) in text, phrase
+        if phrase in EXPOSURE_ONLY[lang]:
+            assert squash(phrase) not in text, phrase  # exposure-days: the exposure plan only
+        else:
+            assert squash(phrase) in text, phrase
     assert squash(load_plan_texts().wording[lang].with_ketamine["art"].text) in text
-    assert squash(CLINIC.crisis_text) in text
+    assert squash(CLINIC.crisis_text(lang)) in text
     for page in pages:  # the letterhead's numbers on every page, the call box's too
         assert "555-0100" in page and "555-0199" in page
     title = "Su plan de integración" if lang == "es" else "Your integration plan"
@@ -192,3 +204,15 @@ def test_loader_requires_both_languages_to_cite_the_same_sources(plan_root: Path
     rewrite(plan_root, lambda raw: raw["es"]["known"][0].update(sources=["kew-2023"]))
     with pytest.raises(ContentError, match=r"es\.known\[0\]\.sources: \['kew-2023'\] where en"):
         load_plan_texts(plan_root)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_exposure_timing_is_only_in_the_exposure_plan(kb, lang) -> None:
+    # Issue 11: the CBT plan printed an "Exposure work…" bullet. modalities.md §16 (timing):
+    # "WET sessions after the first 4 infusions, on non-infusion days" is about exposure.
+    exposure_text = load_plan_texts().wording[lang].timing["exposure-days"].text
+    result = result_for(kb, dissociation="low")
+    for modality in CANDIDATES:
+        plan = compose_plan(kb, result, modality, lang)
+        texts = [item for block in plan.handout.blocks for item in (block.text, *block.items)]
+        assert (exposure_text in texts) == (modality == "exposure"), modality

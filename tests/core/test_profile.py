@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kapdesk.errors import DataError, UserInputError
-from kapdesk.profile import SCHEMA_VERSION, ClinicProfile, ProfileStore
+from kapdesk.profile import APPLICATION_ID, SCHEMA_VERSION, ClinicProfile, ProfileStore
 
 PROFILE = ClinicProfile(
     clinic_name="Valle Verde Clinic",
     address="12 Main St\nSpringfield",
     phone="555-0100",
     after_hours="555-0199 (on-call clinician)",
-    crisis_text="In an emergency call 911 or go to the nearest emergency room.",
+    crisis_text_en="In an emergency call 911 or go to the nearest emergency room.",
     offered=("emdr", "cbt"),
 )
 
@@ -63,6 +64,7 @@ def test_migration_from_an_older_schema_backs_up_first(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE legacy (x)")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours, an older schema
         conn.execute("PRAGMA user_version = 0")
     conn.close()
     with ProfileStore(path) as store:
@@ -120,3 +122,44 @@ def test_after_hours_line_needs_a_number_and_may_say_who_answers() -> None:
 
     assert phone_problem("after_hours", "555-0199 (on-call nurse)") is None
     assert "no phone number" in phone_problem("after_hours", "ask the front desk")
+
+
+def test_version_1_profile_is_migrated_to_per_language_texts_after_a_backup(
+    tmp_path: Path,
+) -> None:
+    """A clinic's schema-1 profile keeps every value; its one crisis text becomes English."""
+    path = tmp_path / "p.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE clinic (id INTEGER PRIMARY KEY, clinic_name TEXT, address TEXT, "
+            "phone TEXT, after_hours TEXT, crisis_text TEXT, updated TEXT)"
+        )
+        conn.execute("CREATE TABLE offered_modalities (modality_id TEXT PRIMARY KEY)")
+        conn.execute(
+            "INSERT INTO clinic VALUES (1, 'Harbour Clinic', '12 Quay St', '555-0100', "
+            "'555-0199', 'Call 911.', '2026-01-01T00:00:00')"
+        )
+        conn.execute("INSERT INTO offered_modalities VALUES ('emdr')")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with ProfileStore(path) as store:
+        profile = store.load()
+    assert profile == ClinicProfile(
+        clinic_name="Harbour Clinic",
+        address="12 Quay St",
+        phone="555-0100",
+        after_hours="555-0199",
+        crisis_text_en="Call 911.",
+        offered=("emdr",),
+    )
+    assert profile.crisis_text("es") == "" and profile.crisis_text("en") == "Call 911."
+    backups = list(tmp_path.glob("p.before-v2.*.sqlite3"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT crisis_text FROM clinic").fetchone() == ("Call 911.",)
+    old.close()
+    with ProfileStore(path) as store:  # saving the new fields works after the migration
+        store.save(replace(profile, crisis_text_es="Llame al 911.", after_hours_es="555-0198"))
+        again = store.load()
+    assert again.crisis_text("es") == "Llame al 911." and again.after_hours_es == "555-0198"

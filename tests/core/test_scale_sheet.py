@@ -15,7 +15,7 @@ from kapdesk.documents.scale_sheet import PatientIdentity, form_pdf, summary_pdf
 from kapdesk.profile import ClinicProfile
 
 VERSION = KBVersion("0123456789abcdef", date(2026, 12, 7))
-PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text="Call 988 now.")
+PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text_en="Call 988 now.")
 TODAY = date(2026, 12, 7)
 
 

@@ -22,7 +22,7 @@ from kapdesk.errors import UserInputError
 from kapdesk.profile import ClinicProfile
 
 TODAY = date(2026, 12, 7)
-PROFILE = ClinicProfile(clinic_name="Test Clinic", crisis_text="Call 988 or 911 now.")
+PROFILE = ClinicProfile(clinic_name="Test Clinic", crisis_text_en="Call 988 or 911 now.")
 
 
 def answers_for(total: int, items: int, top: int) -> list[int]:
@@ -131,17 +131,13 @@ def test_item9_prompt_even_when_incomplete() -> None:
 
 
 def test_crisis_text_in_the_chosen_language() -> None:
-    # CamCOPS #382 [S2]: clinic-specific crisis text, one per language. Today's profile has
-    # one text; a profile with per-language fields is read by language.
-    assert crisis_text(PROFILE, "es") == "Call 988 or 911 now."
-
-    class PerLanguage:
-        crisis_text = "old"
-        crisis_text_en = "Call 988."
-        crisis_text_es = "Llame al 988."
-
-    assert crisis_text(PerLanguage(), "es") == "Llame al 988."  # type: ignore[arg-type]
-    assert crisis_text(PerLanguage(), "en") == "Call 988."  # type: ignore[arg-type]
+    # CamCOPS #382 [S2]: clinic-specific crisis text, one per language. A Spanish result
+    # never shows the English text; without a Spanish one it says none is set.
+    assert crisis_text(PROFILE, "en") == "Call 988 or 911 now."
+    assert crisis_text(PROFILE, "es") == ""
+    both = ClinicProfile(crisis_text_en="Call 988.", crisis_text_es="Llame al 988.")
+    assert crisis_text(both, "es") == "Llame al 988."
+    assert crisis_text(both, "en") == "Call 988."
     empty = score(get_scale("phq9"), phq9(3, item9=3), "es", profile=ClinicProfile())
     assert empty.safety is not None and empty.safety.crisis_text == ""
     assert "Spanish" in empty.safety.crisis_missing

@@ -219,6 +219,8 @@ def test_aminophylline_with_racemic_do_not_coadminister() -> None:
 def test_lithium_no_significant_interaction_reported() -> None:
     # ketamine.md §3.7 "Lithium: no significant interaction reported. [R52] MA".
     assert _levels("Lithium") == {("lithium", "no-interaction-reported")}
+    # One match per drug and class, however the name is written.
+    assert len(check(["lithium"]).matches) == len(check(["Lithium"]).matches) == 1
 
 
 def test_ibuprofen_is_not_in_the_list_and_the_scope_is_stated() -> None:

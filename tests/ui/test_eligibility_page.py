@@ -47,14 +47,20 @@ def test_ticking_avm_turns_the_result_contraindicated_at_once(page: EligibilityP
     assert page.result.tier == "incomplete"
 
 
+SAFE_YES = ("has_escort_home", "can_avoid_driving_until_next_day", "informed_consent_obtained")
+
+
 def answer_required(page: EligibilityPage) -> None:
+    """Answer every required question with its no-risk value, widget by widget."""
     for key in page.context.rules.required:
-        if key.endswith("_bp"):
-            continue
-        safe = key in ("has_escort_home", "can_avoid_driving_until_next_day")
-        page.radio(key, YES if safe else NO).click()
+        question = page.context.rules.questions[key]
+        if question.type == "boolean":
+            page.radio(key, YES if key in SAFE_YES else NO).click()
+        elif question.type == "choice":
+            page.combo(key).setCurrentIndex(page.combo(key).findData("none"))
     page.field("systolic_bp").setText("120")
     page.field("diastolic_bp").setText("80")
+    page.field("age_years").setText("45")
 
 
 def test_all_required_answered_is_eligible_and_missing_empty(page: EligibilityPage) -> None:
@@ -141,20 +147,26 @@ def test_print_preview_shows_the_chart_summary(
         "show_pdf",
         classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
     )
-    monkeypatch.setattr(page, "ask_patient_name", lambda: "Ana Ruiz")
+    monkeypatch.setattr(
+        page,
+        "ask_details",
+        lambda: {"name": "Ana Ruiz", "birth_date": "1980-02-03", "record": "MRN-77"},
+    )
     page.radio("bipolar_disorder", YES).click()
     page.print_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     pdf, title, name = shown[0]
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Specialist review" in text and "Ana Ruiz" in text and "Harbour Clinic" in text
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert all("Ana Ruiz" in p and "1980-02-03" in p and "MRN-77" in p for p in pages)
     assert "Bipolar disorder: ketamine has been studied" in " ".join(text.split())
     assert title == "Eligibility chart summary" and name == "eligibility-summary.pdf"
 
 
 def test_cancelled_name_dialog_prints_nothing(page: EligibilityPage, monkeypatch) -> None:
     submitted: list[str] = []
-    monkeypatch.setattr(page, "ask_patient_name", lambda: None)
+    monkeypatch.setattr(page, "ask_details", lambda: None)
     monkeypatch.setattr(page.worker, "submit", lambda tag, func: submitted.append(tag))
     page.print_button.click()
     assert submitted == []

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kapdesk.paths import AppPaths
+from kapdesk.profile import ClinicProfile, ProfileStore
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from tests.handout_fixtures import body_text, build_handout_root, squash, use_library_at
@@ -31,6 +33,18 @@ def shown(monkeypatch) -> list[tuple[bytes, str, str]]:
 
 @pytest.fixture
 def window(qtbot, data_dir: Path, tmp_path: Path, monkeypatch):
+    with ProfileStore(AppPaths(data_dir).profile_path) as store:
+        store.save(ClinicProfile(clinic_name="Harbour Clinic", phone="555-0100"))
+    return _window(qtbot, data_dir, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def bare_window(qtbot, data_dir: Path, tmp_path: Path, monkeypatch):
+    """No clinic profile at all: no phone to print."""
+    return _window(qtbot, data_dir, tmp_path, monkeypatch)
+
+
+def _window(qtbot, data_dir: Path, tmp_path: Path, monkeypatch):
     use_library_at(build_handout_root(tmp_path / "resources"), monkeypatch)
     win = MainWindow(AppPaths(data_dir))
     qtbot.addWidget(win)
@@ -40,8 +54,7 @@ def window(qtbot, data_dir: Path, tmp_path: Path, monkeypatch):
         win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "handouts:library"
     ):
         win.start_loading()
-    yield win
-    win.close()
+    return win
 
 
 def row_of(page, handout_id: str) -> int:
@@ -91,6 +104,38 @@ def test_preview_a_bundle_in_large_print_spanish(qtbot, window, shown) -> None:
     assert squash("Para: Ana <b>Ruiz</b>") in text
     assert squash('Beba agua & descanse. <img src="x"/>') in text
     assert page.preview_button.isEnabled()
+
+
+def _answer_message_box(qtbot, button_text: str, seen: list[str]) -> None:
+    """Click ``button_text`` in the next modal message box (it runs its own loop)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(20, click)
+
+
+def test_no_clinic_phone_warns_before_printing(qtbot, bare_window, shown, monkeypatch) -> None:
+    page = bare_window.handouts
+    tick(page, "emdr")
+    opened: list[bool] = []
+    monkeypatch.setattr(bare_window, "open_settings", lambda: opened.append(True))
+    seen: list[str] = []
+    _answer_message_box(qtbot, "Set it now", seen)
+    page.preview_button.click()
+    assert seen == ["Patients will not see a clinic phone number."]
+    assert opened == [True] and shown == []  # Settings opened, nothing printed yet
+    _answer_message_box(qtbot, "Print anyway", seen)
+    page.preview_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    text = body_text(shown[0][0])
+    assert squash("Call your care team at the number they gave you.") in text
+    assert "____" not in text and "Settings" not in text
 
 
 def test_undrawable_note_is_reported_not_printed(qtbot, window, shown) -> None:

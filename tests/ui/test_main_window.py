@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QPlainTextEdit
 
 from kapdesk.paths import AppPaths
@@ -72,7 +73,7 @@ def test_settings_save_survives_a_restart(qtbot, window, data_dir: Path, monkeyp
         dialog.fields["clinic_name"].setText("Valle Verde Clinic")
         dialog.fields["phone"].setText("555-0100")
         dialog.fields["after_hours"].setText("555-0199")
-        crisis = dialog.fields["crisis_text"]
+        crisis = dialog.fields["crisis_text_en"]
         assert isinstance(crisis, QPlainTextEdit)
         crisis.setPlainText("Call 911 in an emergency.")
         dialog.offered["emdr"].setChecked(True)
@@ -97,11 +98,11 @@ def test_invalid_settings_show_an_error_and_keep_the_dialog_open(qtbot, window, 
     with ProfileStore(AppPaths(data_dir).profile_path) as store:
         dialog = SettingsDialog(store, [], None, window)
         qtbot.addWidget(dialog)
-        dialog.fields["crisis_text"].setPlainText("x" * 700)
+        dialog.fields["crisis_text_en"].setPlainText("x" * 700)
         dialog.save()
         assert dialog.result() != dialog.DialogCode.Accepted
         assert "at most 600" in dialog.error.text()
-        assert store.load().crisis_text == ""
+        assert store.load().crisis_text_en == ""
 
 
 def test_window_geometry_is_remembered(qtbot, data_dir: Path) -> None:
@@ -133,6 +134,39 @@ def test_other_pages_are_built_on_first_visit(qtbot, window) -> None:
     page = window.pages.currentWidget()
     assert page is window.eligibility and "eligibility" in window._built
     qtbot.waitUntil(lambda: page.context is not None, timeout=10_000)  # joined after KB ready
+
+
+def test_settings_preview_shows_the_letterhead_as_typed(qtbot, window, data_dir) -> None:
+    long_name = "Harbour Valley Integrated Behavioral Health and Ketamine-Assisted Care"
+    with ProfileStore(AppPaths(data_dir).profile_path) as store:
+        dialog = SettingsDialog(store, [], None, window)
+        qtbot.addWidget(dialog)
+        qtbot.keyClicks(dialog.fields["clinic_name"], long_name)
+        dialog.fields["address"].setPlainText("12 Quay St\nPort Town")
+        qtbot.keyClicks(dialog.fields["phone"], "555-0100")
+        qtbot.keyClicks(dialog.fields["after_hours"], "555-0199")
+        qtbot.keyClicks(dialog.fields["after_hours_es"], "555-0198")
+        english, spanish = dialog.preview["en"], dialog.preview["es"]
+        assert english.wordWrap() and spanish.wordWrap()  # wraps between words, never cuts
+        plain = QTextDocumentFragment.fromHtml(english.text()).toPlainText()
+        assert long_name in plain and "12 Quay St · Port Town" in " ".join(plain.split())
+        assert "Phone: 555-0100" in plain and "After hours: 555-0199" in plain
+        spanish_plain = QTextDocumentFragment.fromHtml(spanish.text()).toPlainText()
+        assert "Teléfono: 555-0100" in spanish_plain and "555-0198" in spanish_plain
+
+
+def test_reference_lists_show_no_reviewer_note(kb) -> None:
+    """The Reference page's reference list (HTML) prints citations, never reviewers' notes."""
+    from kapdesk.content.model import MODALITY_IDS, REVIEWER_NOTE_MARKERS
+    from kapdesk.ui.html import modality_html
+
+    for modality_id in MODALITY_IDS:
+        modality = kb.modality(modality_id)
+        refs = kb.references_for(modality)
+        html = modality_html(modality, refs, kb.labels)
+        assert "<ol" in html or "<li" in html
+        for marker in REVIEWER_NOTE_MARKERS:
+            assert marker.lower() not in html.lower(), (modality_id, marker)
 
 
 def test_start_session_from_eligibility_and_interactions_from_reference(qtbot, window) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from kapdesk.kb.catalog import library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.picker_page import PickerPage
@@ -22,7 +25,8 @@ OFFERED = ("cbt", "emdr", "ifs")
 def page(qtbot, data_dir: Path):
     worker = CoreWorker(AppPaths(data_dir))
     opened: list[str] = []
-    page = PickerPage(worker, lambda: ClinicProfile(offered=OFFERED), opened.append)
+    profile = ClinicProfile(phone="555-0100", offered=OFFERED)
+    page = PickerPage(worker, lambda: profile, opened.append)
     page.opened = opened
     qtbot.addWidget(page)
     page.resize(1100, 800)
@@ -48,16 +52,22 @@ def test_ticking_high_dissociation_moves_emdr_below_unblocked_at_once(qtbot, pag
     assert page.empty_state.isVisibleTo(page) and "Tick what applies" in page.empty_state.text()
     page.checkboxes["trauma_origin"].click()
     assert len(page.cards) == 6 and not page.empty_state.isVisibleTo(page)
+    # Not yet assessed (the default) blocks EMDR until screened (modalities.md §16 line 459).
+    assert page.dissociation.currentData() == "unknown"
+    assert card(page, "emdr").blocked and order(page)[0] == "cbt"
+    assert "Screen for dissociation first" in card(page, "emdr").text.text()
+    page.dissociation.setCurrentIndex(page.dissociation.findData("low"))
     assert order(page)[0] == "emdr"
     page.dissociation.setCurrentIndex(page.dissociation.findData("high"))
     unblocked = [c.modality for c in page.cards if not c.blocked]
     assert order(page).index("emdr") > max(order(page).index(m) for m in unblocked)
     emdr = card(page, "emdr").text.text()
-    assert "Blocked" in emdr and "DES-II" in emdr
+    assert "Blocked" in emdr and "DES-II" in emdr and "because dissociation is high" in emdr
     assert order(page)[0] == "cbt"
 
 
 def test_cards_explain_fit_evidence_training_and_refer_out(qtbot, page) -> None:
+    page.dissociation.setCurrentIndex(page.dissociation.findData("low"))
     page.checkboxes["intrusive_imagery"].click()
     page.condition.setCurrentIndex(page.condition.findData("ptsd"))
     art = card(page, "art").text.text()
@@ -91,12 +101,25 @@ def test_print_summary_previews_the_pdf(qtbot, page, monkeypatch) -> None:
         "show_pdf",
         classmethod(lambda cls, parent, pdf, title, name: shown.append((pdf, title, name))),
     )
+    typed = {"name": "Ana Ruiz", "birth_date": "1980-02-03", "record": "MRN-77"}
+    monkeypatch.setattr(IdentifiersDialog, "ask", classmethod(lambda cls, *a, **k: typed))
     page.checkboxes["avoidance"].click()
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     pdf, title, name = shown[0]
     assert pdf.startswith(b"%PDF") and "clinician summary" in title and name.endswith(".pdf")
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert all("Ana Ruiz" in p and "1980-02-03" in p and "MRN-77" in p for p in pages)
     assert page.print_button.isEnabled()
+
+
+def test_cancelled_identifiers_print_nothing(page, monkeypatch) -> None:
+    monkeypatch.setattr(IdentifiersDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    submitted: list[str] = []
+    monkeypatch.setattr(page.worker, "submit", lambda tag, func: submitted.append(tag))
+    page.checkboxes["avoidance"].click()
+    page.print_button.click()
+    assert submitted == []
 
 
 def test_handout_button_only_where_a_handout_exists(qtbot, page, monkeypatch) -> None:

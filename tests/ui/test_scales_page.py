@@ -19,7 +19,7 @@ from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.scales_page import IdentityDialog, ScalesPage
 from kapdesk.ui.worker import CoreWorker
 
-PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text="Call 988 now.")
+PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text_en="Call 988 now.")
 
 
 @pytest.fixture
