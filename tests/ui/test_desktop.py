@@ -3,6 +3,7 @@ accessible names (offscreen)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,14 @@ def previews(monkeypatch) -> list[PdfPreviewDialog]:
     monkeypatch.setattr(
         PdfPreviewDialog, "print_dialog", lambda self: self.setProperty("printed", True)
     )
+    # Printouts that ask for patient identifiers get none (printed blank).
+    from kapdesk.ui.identifiers import IdentifiersDialog
+
+    blank = classmethod(lambda cls, *a, **k: defaultdict(str))
+    monkeypatch.setattr(IdentifiersDialog, "ask", blank)
+    # Patient printouts ask before printing without the clinic's phone: go ahead.
+    for module in ("kapdesk.ui.handouts_page", "kapdesk.ui.picker_page"):
+        monkeypatch.setattr(f"{module}.confirm_patient_print", lambda *a, **k: True)
     return made
 
 
