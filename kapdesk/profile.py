@@ -9,6 +9,7 @@ is ever stored here.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sqlite3
@@ -220,17 +221,15 @@ class ProfileStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        import sqlite_utils  # imported here: the GUI shows its window before needing it
-
         path.parent.mkdir(parents=True, exist_ok=True)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
-            self.db = sqlite_utils.Database(conn)
+            self.conn = conn
             with self._reading():
                 self.app_id = _check_ours(conn, path)
-                version = self.db.execute("PRAGMA user_version").fetchone()[0]
-                self.db.execute("PRAGMA quick_check").fetchone()
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                conn.execute("PRAGMA quick_check").fetchone()
         except ForeignProfileError:
             conn.close()
             raise
@@ -245,7 +244,7 @@ class ProfileStore:
                 "it. Restore it from a backup beside it, or move it away to start a new profile."
             ) from exc
         if version > SCHEMA_VERSION:
-            self.db.close()
+            self.conn.close()
             raise DataError(
                 f"The clinic profile at {path} was written by a newer kapdesk "
                 f"(schema {version}); update kapdesk to open it."
@@ -253,10 +252,21 @@ class ProfileStore:
         if version < SCHEMA_VERSION:
             self._migrate(version)
 
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, for migrations and saves only.
+
+        Reading a profile (every printout does) needs plain sqlite3, so printing does not
+        import sqlite-utils.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
         """One read transaction (one snapshot); a lock past the timeout is "in use"."""
-        conn = self.db.conn
+        conn = self.conn
         conn.execute("BEGIN")  # deferred: the shared lock is taken by the first read
         try:
             yield
@@ -274,7 +284,7 @@ class ProfileStore:
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """One write transaction taken up front (BEGIN IMMEDIATE), retried once if busy."""
-        conn = self.db.conn
+        conn = self.conn
         for attempt in (1, 2):
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -286,7 +296,7 @@ class ProfileStore:
                     raise ProfileInUseError() from None
         try:
             if self.app_id != APPLICATION_ID:
-                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             yield
             conn.execute("COMMIT")
             self.app_id = APPLICATION_ID
@@ -321,7 +331,7 @@ class ProfileStore:
         try:
             dest = sqlite3.connect(partial)
             try:
-                self.db.conn.backup(dest)
+                self.conn.backup(dest)
             finally:
                 dest.close()
             os.replace(partial, target)  # complete, or not there at all
@@ -335,10 +345,10 @@ class ProfileStore:
             return self._load()
 
     def _load(self) -> ClinicProfile:
-        row = self.db.execute(f"SELECT {', '.join(LIMITS)} FROM clinic WHERE id = 1").fetchone()
+        row = self.conn.execute(f"SELECT {', '.join(LIMITS)} FROM clinic WHERE id = 1").fetchone()
         offered = tuple(
             r[0]
-            for r in self.db.execute("SELECT modality_id FROM offered_modalities ORDER BY rowid")
+            for r in self.conn.execute("SELECT modality_id FROM offered_modalities ORDER BY rowid")
         )
         if row is None:
             return ClinicProfile(offered=offered)
@@ -363,7 +373,7 @@ class ProfileStore:
         return clean
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> ProfileStore:
         return self
