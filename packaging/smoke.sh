@@ -104,7 +104,7 @@ handout_es() {
     return 1
   fi
   "$kap" handout what-is-kap --lang es --out "$work/what-is-kap-es.pdf" \
-    && pdf_has "$work/what-is-kap-es.pdf" ketamina "$(kb_short_version)"
+    && pdf_has "$work/what-is-kap-es.pdf" ketamina "Contenido revisado"
 }
 
 gui_cli() {
