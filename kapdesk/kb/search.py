@@ -12,7 +12,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_TERMS = 16
@@ -110,6 +110,13 @@ class _Matcher:
     terms: tuple[str, ...]
     prefix: bool
     pattern: re.Pattern[str] | None = None  # over folded text; group tN is term N
+    # One pattern per term: a lone literal lets the regex engine skip ahead fast, where an
+    # alternation of several scans character by character.
+    term_patterns: tuple[re.Pattern[str], ...] = ()
+    # Matches found in a body during this search (one matcher per search).
+    found: dict[tuple[str, int], list[tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def for_text(cls, text: str, prefix: bool = True) -> _Matcher:
@@ -125,21 +132,36 @@ class _Matcher:
         # No leading look-behind, so the regex engine can scan for the literal terms; the
         # word start is checked on each candidate match instead.
         pattern = re.compile("|".join(alternatives))
-        return cls(terms, prefix, pattern)
+        singles = tuple(
+            re.compile(f"{re.escape(t)}{'' if prefix and i == last else whole_word}")
+            for i, t in enumerate(terms)
+        )
+        return cls(terms, prefix, pattern, singles)
 
     def find(self, folded: str, limit: int = 1000) -> list[tuple[int, int]]:
         """(offset, term index) of the first ``limit`` word matches in folded text."""
         if self.pattern is None:
             return []
+        key = (folded, limit)  # a str hashes once: the key costs nothing after that
+        if key in self.found:
+            return self.found[key]
         found = []
-        for match in self.pattern.finditer(folded):
-            start = match.start()
-            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
-                continue
-            found.append((start, int(match.lastgroup[1:])))
-            if len(found) >= limit:
-                break
-        return found
+        for index, pattern in enumerate(self.term_patterns):
+            taken = 0
+            for match in pattern.finditer(folded):
+                start = match.start()
+                if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                    continue
+                found.append((start, index))
+                taken += 1
+                if taken >= limit:
+                    break
+        found.sort()
+        # The same offset can match two terms (a term that is a prefix of another): the
+        # alternation reported the first term; so does this.
+        unique = [item for i, item in enumerate(found) if i == 0 or item[0] != found[i - 1][0]]
+        self.found[key] = unique[:limit]
+        return self.found[key]
 
     def term_of(self, word: str) -> int | None:
         """Index of the query term ``word`` matches, or None."""
@@ -269,7 +291,7 @@ def snippet_segments(body: str, matcher: _Matcher) -> tuple[tuple[str, bool], ..
     folded, breaks, _ends = _prepared(body)  # folding keeps newlines: rows match ``lines``
     spanish_from = lines.index(LANGUAGE_BREAK) if LANGUAGE_BREAK in lines else len(lines)
     terms_in: dict[int, set[int]] = {}
-    for start, term in matcher.find(folded):
+    for start, term in matcher.find(folded, MAX_SENTENCE_MATCHES):
         terms_in.setdefault(bisect.bisect_left(breaks, start), set()).add(term)
     best: tuple[int, int] | None = None  # (English first, more terms, earlier line)
     for row, terms in terms_in.items():
