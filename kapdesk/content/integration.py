@@ -144,10 +144,6 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def _sourced(raw: Any, key: str, p: Reader, *, text_key: str = "text", extra=()) -> Sourced | None:
-    return p.sourced(raw, key, text_key=text_key, extra=extra)
-
-
 def _when(raw: Any, key: str, p: Reader) -> dict[str, Any]:
     """A condition: presentation keys with the value (or any of the values) that must hold."""
     if not isinstance(raw, dict) or not raw:
@@ -197,7 +193,7 @@ def _cautions(
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
         extra = ("modalities", "when", "id", "label")
-        statement = _sourced(item, where, p, extra=extra if block else (*extra, "lower"))
+        statement = p.sourced(item, where, extra=extra if block else (*extra, "lower"))
         if statement is None:
             continue
         mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
@@ -221,7 +217,7 @@ def _statements(raw: Any, key: str, p: Reader) -> tuple[Sourced, ...]:
     if not isinstance(raw, list):
         p.add(key, "must be an array of tables")
         return ()
-    items = (_sourced(item, f"{key}[{i}]", p) for i, item in enumerate(raw))
+    items = (p.sourced(item, f"{key}[{i}]") for i, item in enumerate(raw))
     return tuple(s for s in items if s)
 
 
@@ -243,7 +239,7 @@ def _row(raw: Any, key: str, p: Reader, rules: dict[str, Any]) -> Row | None:
         raw_suggest = []
     for index, item in enumerate(raw_suggest):
         where = f"{key}.suggest[{index}]"
-        reason = _sourced(item, where, p, text_key="reason", extra=("modality",))
+        reason = p.sourced(item, where, text_key="reason", extra=("modality",))
         if reason is None:
             continue
         modality = item.get("modality")
@@ -293,7 +289,7 @@ def _timing(raw: Any, p: Reader) -> tuple[Timing, ...]:
         ident = item.get("id") if isinstance(item, dict) else None
         where = f"timing.{ident}" if nonempty_str(ident) else f"timing[{index}]"
         extra = ("id", "hypothesis", "evidence_strength")
-        statement = _sourced(item, where, p, extra=extra)
+        statement = p.sourced(item, where, extra=extra)
         if statement is None:
             continue
         hypothesis = item.get("hypothesis", False)
