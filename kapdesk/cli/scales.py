@@ -86,14 +86,15 @@ def cmd_score(args: argparse.Namespace) -> int:
         )
         references = cited_references(kb, result)
     if args.pdf:
-        from kapdesk.documents.scale_sheet import PatientIdentity, summary_pdf
+        from kapdesk.documents.frame import PatientIdentifiers
+        from kapdesk.documents.scale_sheet import summary_pdf
 
         data, pages = summary_pdf(
             result,
             profile=profile,
             kb_version=version,
             references=references,
-            patient=PatientIdentity(**identity),
+            patient=PatientIdentifiers(*identity.values()),
         )
         _write(out, data, pages)
     if args.json:

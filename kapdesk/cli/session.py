@@ -36,11 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _identifier(args: argparse.Namespace):
-    from kapdesk.documents.session_sheet import PatientIdentifier
+    from kapdesk.documents.frame import PatientIdentifiers
 
-    return PatientIdentifier.checked(
-        name=args.patient or "", dob=args.dob or "", record=args.record_number or ""
-    )
+    given = PatientIdentifiers(args.patient or "", args.dob or "", args.record_number or "")
+    return given.validated(("--patient", "--dob", "--record-number"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -120,10 +120,13 @@ class PatientIdentifiers:
     birth_date: str = ""
     record: str = ""
 
-    def validated(self) -> PatientIdentifiers:
-        """A cleaned copy; UserInputError names the field (too long, undrawable)."""
+    def validated(
+        self, names: tuple[str, str, str] = ("patient", "dob", "record")
+    ) -> PatientIdentifiers:
+        """A cleaned copy; UserInputError names the field (too long, undrawable) by
+        ``names`` (name, date of birth, record), e.g. the CLI's option names."""
         cleaned = {}
-        for name, flag in (("name", "patient"), ("birth_date", "dob"), ("record", "record")):
+        for name, flag in zip(("name", "birth_date", "record"), names, strict=True):
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise UserInputError(f"{flag}: must be text")

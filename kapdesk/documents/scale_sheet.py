@@ -2,8 +2,9 @@
 
 The form prints the scale's text exactly as the data gives it (English; Spanish for
 PHQ-9), in normal or large print, inside the shared frame with the clinic letterhead.
-The summary starts with the safety prompt when one is raised, then the patient
-identifier block (typed for this printout only; kapdesk never stores it), the total,
+The summary has the frame's patient identifier block on every page (typed for this
+printout only; kapdesk never stores it); it starts with the safety prompt when one is
+raised, then the total,
 band, clusters, flags, the trend chart when earlier totals were typed, the answers, and
 the licence and attribution line. Every text reaches reportlab through ``escape``.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -31,9 +31,14 @@ from kapdesk.decide.scales import (
     trend_layout,
 )
 from kapdesk.documents.fonts import BOLD, FAMILY
-from kapdesk.documents.frame import DocumentInfo, body_styles, render, strings
-from kapdesk.documents.markup import check_drawable, escape
-from kapdesk.errors import UserInputError
+from kapdesk.documents.frame import (
+    DocumentInfo,
+    PatientIdentifiers,
+    body_styles,
+    render,
+    strings,
+)
+from kapdesk.documents.markup import escape
 from kapdesk.profile import ClinicProfile
 
 GRID = colors.HexColor("#b3b3b3")
@@ -42,30 +47,8 @@ ALERT = colors.HexColor("#a4161a")
 ALERT_SHADE = colors.HexColor("#fbe9e9")
 LINE_COLOR = colors.HexColor("#2e7fb8")
 BAND_COLOR = colors.HexColor("#8c8c8c")
-IDENTITY_MAX = 120
 BLANK = "_" * 30
 CHECKBOX = "☐"
-
-
-@dataclass(frozen=True)
-class PatientIdentity:
-    """Name, date of birth and record number, typed for one printout and never stored."""
-
-    name: str = ""
-    dob: str = ""
-    record: str = ""
-
-    def checked(self) -> PatientIdentity:
-        """A cleaned copy; UserInputError naming a field that is too long or unprintable."""
-        values = {}
-        for field_name, label in (("name", "patient"), ("dob", "dob"), ("record", "record")):
-            value = getattr(self, field_name).strip()
-            if len(value) > IDENTITY_MAX:
-                raise UserInputError(
-                    f"{label}: {len(value)} characters; at most {IDENTITY_MAX} are allowed"
-                )
-            values[field_name] = check_drawable(value, label)
-        return PatientIdentity(**values)
 
 
 # --- the blank form ----------------------------------------------------------------------
@@ -251,31 +234,6 @@ def _safety_box(result: ScaleResult, styles, cited: str = "") -> Table:
     return table
 
 
-def _identity_block(patient: PatientIdentity, styles) -> Table:
-    rows = [
-        ("Patient name", patient.name, "_" * 24),
-        ("Date of birth", patient.dob, "_" * 12),
-        ("Record number", patient.record, "_" * 12),
-    ]
-    cells = [
-        [
-            Paragraph(f"<b>{label}:</b><br/>{escape(value or blank)}", styles["body"])
-            for label, value, blank in rows
-        ]
-    ]
-    table = Table(cells, colWidths=[None, 130, 130])
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    return table
-
-
 def _result_table(result: ScaleResult, styles) -> Table:
     language = LANGUAGE_NAMES.get(result.language, result.language)
     rows = [
@@ -413,9 +371,7 @@ def _answers_table(result: ScaleResult, styles) -> Table:
     return table
 
 
-def summary_story(
-    result: ScaleResult, patient: PatientIdentity, references: Mapping[str, str]
-) -> list[Flowable]:
+def summary_story(result: ScaleResult, references: Mapping[str, str]) -> list[Flowable]:
     """The clinician score summary, every text escaped; ``references`` maps id → citation."""
     styles = body_styles()
     scale = result.scale
@@ -437,8 +393,7 @@ def summary_story(
             escape(f"{scale.name}. Clinician summary from kapdesk; a decision aid, not an order."),
             styles["small"],
         ),
-        Spacer(1, 6),
-        _identity_block(patient, styles),
+        Spacer(1, 6),  # the patient identifier block is the frame's, on every page
         Paragraph("Result", styles["h2"]),
         _result_table(result, styles),
     ]
@@ -497,7 +452,7 @@ def summary_pdf(
     profile: ClinicProfile,
     kb_version: KBVersion,
     references: Mapping[str, str],
-    patient: PatientIdentity | None = None,
+    patient: PatientIdentifiers | None = None,
     invariant: bool = False,
 ) -> tuple[bytes, int]:
     """The clinician score summary as PDF bytes and its page count.
@@ -505,7 +460,6 @@ def summary_pdf(
     ``references`` maps each cited reference id to its full citation
     (:func:`kapdesk.decide.scales.cited_references`).
     """
-    patient = (patient or PatientIdentity()).checked()
     band = f" — {result.band.display}" if result.band else ""
     info = DocumentInfo(
         title=f"{result.scale.short_name} score summary{band}",
@@ -513,7 +467,8 @@ def summary_pdf(
         profile=profile,
         subject="kapdesk scale score summary",
         keywords=("kapdesk", result.scale.id, "summary"),
+        identifiers=(patient or PatientIdentifiers()).validated(),
     )
     out = io.BytesIO()
-    pages = render(out, summary_story(result, patient, references), info, invariant=invariant)
+    pages = render(out, summary_story(result, references), info, invariant=invariant)
     return out.getvalue(), pages

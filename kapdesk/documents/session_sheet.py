@@ -11,7 +11,6 @@ interactions, the discharge checklist, the signature lines and the references.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -25,7 +24,7 @@ from kapdesk.documents.frame import (
     body_styles,
     render,
 )
-from kapdesk.documents.markup import check_drawable, escape
+from kapdesk.documents.markup import escape
 from kapdesk.errors import UserInputError
 from kapdesk.fsio import atomic_write
 from kapdesk.palette import LEVEL_COLORS
@@ -36,7 +35,6 @@ BLANK_TITLE = "Ketamine dosing session — monitoring form"
 SUBTITLE = (
     "Chart record from kapdesk. A decision aid, not an order; the clinician's judgement decides."
 )
-IDENTIFIER_MAX = 120
 GRID = colors.HexColor("#999999")
 SHADE = colors.HexColor("#eeeeee")
 FLAG_SHADE = colors.HexColor("#fdf0e6")
@@ -46,32 +44,6 @@ CROSSED = "☒"
 BLANK_ROWS = 9
 WIDTH = 612 - 2 * MARGIN  # the letter frame
 COLUMN = WIDTH / 2 - 6
-
-
-@dataclass(frozen=True)
-class PatientIdentifier:
-    """Name, date of birth and record number, typed for one printout and never stored."""
-
-    name: str = ""
-    dob: str = ""
-    record: str = ""
-
-    @classmethod
-    def checked(cls, *, name: str = "", dob: str = "", record: str = "") -> PatientIdentifier:
-        """Strip and check each part (length, printable); UserInputError names the field."""
-        parts = {}
-        for field_name, value, option in (
-            ("name", name, "--patient"),
-            ("dob", dob, "--dob"),
-            ("record", record, "--record-number"),
-        ):
-            value = value.strip()
-            if len(value) > IDENTIFIER_MAX:
-                raise UserInputError(
-                    f"{option}: {len(value)} characters; at most {IDENTIFIER_MAX} are allowed"
-                )
-            parts[field_name] = check_drawable(value, option)
-        return cls(**parts)
 
 
 def _styles() -> dict:
@@ -360,9 +332,7 @@ def _interaction_lines(result: SessionResult, cite, s) -> list[Flowable]:
     return out
 
 
-def session_story(
-    kb, result: SessionResult, *, blank: bool, patient: PatientIdentifier | None
-) -> list[Flowable]:
+def session_story(kb, result: SessionResult, *, blank: bool) -> list[Flowable]:
     """The one-page body: every text escaped, sources cited by number."""
     s = _styles()
     ref_ids = result.source_ids()
@@ -398,20 +368,25 @@ def session_story(
 
 
 def _pdf(
-    kb, result: SessionResult, *, blank: bool, profile: ClinicProfile, patient, invariant: bool
+    kb,
+    result: SessionResult,
+    *,
+    blank: bool,
+    profile: ClinicProfile,
+    patient: PatientIdentifiers | None,
+    invariant: bool,
 ) -> bytes:
     record = result.record
-    who = patient or PatientIdentifier()
     info = DocumentInfo(
         title=BLANK_TITLE if blank else TITLE,
         kb_version=kb.version,
         profile=profile,
         subject="kapdesk dosing-session " + ("form" if blank else "record"),
         keywords=("kapdesk", "session", record.product or ""),
-        identifiers=PatientIdentifiers(who.name, who.dob, who.record),
+        identifiers=(patient or PatientIdentifiers()).validated(),
     )
     out = io.BytesIO()
-    render(out, session_story(kb, result, blank=blank, patient=patient), info, invariant=invariant)
+    render(out, session_story(kb, result, blank=blank), info, invariant=invariant)
     return out.getvalue()
 
 
@@ -420,7 +395,7 @@ def session_record_pdf(
     result: SessionResult,
     *,
     profile: ClinicProfile,
-    patient: PatientIdentifier | None = None,
+    patient: PatientIdentifiers | None = None,
     invariant: bool = False,
 ) -> bytes:
     """The filled session record as PDF bytes."""
@@ -432,7 +407,7 @@ def blank_form_pdf(
     result: SessionResult,
     *,
     profile: ClinicProfile,
-    patient: PatientIdentifier | None = None,
+    patient: PatientIdentifiers | None = None,
     invariant: bool = False,
 ) -> bytes:
     """The blank paper form (same layout, empty) for the result's product and schedule."""

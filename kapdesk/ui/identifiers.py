@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+if TYPE_CHECKING:
+    from kapdesk.documents.frame import PatientIdentifiers
 
 IDENTIFIER_FIELDS = (
     ("name", "Patient name"),
@@ -59,3 +64,14 @@ class IdentifiersDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.values()
+
+
+def ask_identifiers(parent: QWidget | None, title: str) -> PatientIdentifiers | None:
+    """Ask for the patient identifiers of one printout; None when cancelled. They are
+    checked where the document is made, so a bad value is reported like any other."""
+    typed = IdentifiersDialog.ask(parent, title)
+    if typed is None:
+        return None
+    from kapdesk.documents.frame import PatientIdentifiers
+
+    return PatientIdentifiers(typed["name"], typed["birth_date"], typed["record"])

@@ -26,9 +26,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -60,6 +57,7 @@ from kapdesk.decide.scales import (
     trend_layout,
 )
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.identifiers import ask_identifiers
 from kapdesk.ui.worker import CoreWorker
 
 TAG = "scales:"
@@ -144,39 +142,6 @@ class TrendChart(QWidget):
             painter.setPen(QPen(QColor("#333333")))
             painter.drawText(int(position.x()) - 30, top + h + 16, point.date.strftime("%Y-%m-%d"))
         painter.end()
-
-
-class IdentityDialog(QDialog):
-    """Name, date of birth and record number for one printout; never stored."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Score summary")
-        self.name, self.dob, self.record = QLineEdit(), QLineEdit(), QLineEdit()
-        for field in (self.name, self.dob, self.record):
-            field.setMaxLength(120)
-        hint = QLabel("Optional. Printed on this summary only; kapdesk does not store it.")
-        hint.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("Patient name:", self.name)
-        form.addRow("Date of birth:", self.dob)
-        form.addRow("Record number:", self.record)
-        form.addRow(hint)
-        form.addRow(buttons)
-
-    @classmethod
-    def ask(cls, parent: QWidget | None) -> tuple[str, str, str] | None:
-        """The typed identity, or None if cancelled (tests replace this)."""
-        dialog = cls(parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.name.text(), dialog.dob.text(), dialog.record.text()
 
 
 class ScalesPage(QWidget):
@@ -555,7 +520,7 @@ class ScalesPage(QWidget):
     def print_preview(self) -> None:
         if self.result is None:
             return
-        identity = IdentityDialog.ask(self)
+        identity = ask_identifiers(self, "Score summary")
         if identity is None:
             return
         self.profile = self.profile_loader()
@@ -565,14 +530,14 @@ class ScalesPage(QWidget):
         profile = self.profile
 
         def write(kb):
-            from kapdesk.documents.scale_sheet import PatientIdentity, summary_pdf
+            from kapdesk.documents.scale_sheet import summary_pdf
 
             pdf, _ = summary_pdf(
                 result,
                 profile=profile,
                 kb_version=kb.version,
                 references=cited_references(kb, result),
-                patient=PatientIdentity(*identity),
+                patient=identity,
             )
             return pdf, f"{result.scale.short_name} score summary", f"{result.scale.id}-summary.pdf"
 

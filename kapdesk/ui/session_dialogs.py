@@ -10,61 +10,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QMessageBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from kapdesk.decide.interactions import InteractionCheck, check, interaction_table, listing
-from kapdesk.errors import UserInputError
 from kapdesk.palette import LEVEL_COLORS
-
-
-class IdentifierDialog(QDialog):
-    """Name, date of birth and record number for one printout; never stored."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Patient identifier for this printout")
-        self.name, self.dob, self.record = QLineEdit(), QLineEdit(), QLineEdit()
-        form = QFormLayout(self)
-        for label, field in (
-            ("Patient name:", self.name),
-            ("Date of birth:", self.dob),
-            ("Record number:", self.record),
-        ):
-            field.setMaxLength(120)
-            field.setAccessibleName(label.rstrip(":"))
-            form.addRow(label, field)
-        hint = QLabel("Optional. Printed on this page only; kapdesk does not store it.")
-        hint.setWordWrap(True)
-        form.addRow(hint)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
-def ask_identifier(parent: QWidget):
-    """The checked identifier, or None if the clinician cancelled or typed something unprintable."""
-    from kapdesk.documents.session_sheet import PatientIdentifier
-
-    dialog = IdentifierDialog(parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    try:
-        return PatientIdentifier.checked(
-            name=dialog.name.text(), dob=dialog.dob.text(), record=dialog.record.text()
-        )
-    except UserInputError as exc:
-        QMessageBox.warning(parent, "kapdesk — printout", str(exc))
-        return None
 
 
 def _match_html(match) -> str:

@@ -632,9 +632,9 @@ class SessionPage(QWidget):
     def _print(self, blank: bool) -> None:
         if self.result is None:
             return
-        from kapdesk.ui.session_dialogs import ask_identifier
+        from kapdesk.ui.identifiers import ask_identifiers
 
-        patient = ask_identifier(self)
+        patient = ask_identifiers(self, "Session form" if blank else "Session record")
         if patient is None:
             return
         result, profile = self.result, self.profile_loader()

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from kapdesk.content.model import KBVersion
 from kapdesk.decide.scales import PreviousTotal, cited_references, get_scale, score
-from kapdesk.documents.scale_sheet import PatientIdentity, form_pdf, summary_pdf
+from kapdesk.documents.frame import PatientIdentifiers
+from kapdesk.documents.scale_sheet import form_pdf, summary_pdf
 from kapdesk.profile import ClinicProfile
 
 VERSION = KBVersion("0123456789abcdef", date(2026, 12, 7))
@@ -50,7 +51,7 @@ def test_summary_with_prompt_trend_and_identity(kb) -> None:
         previous=(PreviousTotal(date(2026, 10, 5), 14), PreviousTotal(date(2026, 11, 2), 9)),
         today=TODAY,
     )
-    patient = PatientIdentity("Ana Pérez", "1980-02-03", "MRN-1")
+    patient = PatientIdentifiers("Ana Pérez", "1980-02-03", "MRN-1")
     references = cited_references(kb, result)
     pdf, _ = summary_pdf(
         result,
@@ -63,7 +64,10 @@ def test_summary_with_prompt_trend_and_identity(kb) -> None:
     text = text_of(pdf)
     assert text.index("Safety prompt") < text.index("PHQ-9 score summary")
     assert "Call 988 now." in text and "1 of 27" in text and "0–4" in text
-    assert "Ana Pérez" in text and "1980-02-03" in text and "MRN-1" in text
+    # the identifier block is the frame's: on every page, not only the first
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2
+    assert all("Ana Pérez" in p and "1980-02-03" in p and "MRN-1" in p for p in pages)
     assert "Trend" in text and "2026-10-05" in text and "2026-12-07 (today)" in text
     assert "no permission is required to reproduce" in text
     # every cited source is listed with its full citation from the knowledge base

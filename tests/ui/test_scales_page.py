@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QApplication
 from kapdesk.decide.scales import scale_library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
+from kapdesk.ui.identifiers import IdentifiersDialog
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
-from kapdesk.ui.scales_page import IdentityDialog, ScalesPage
+from kapdesk.ui.scales_page import ScalesPage
 from kapdesk.ui.worker import CoreWorker
 
 PROFILE = ClinicProfile(clinic_name="Harbor Clinic", crisis_text_en="Call 988 now.")
@@ -103,7 +104,8 @@ def test_spanish_text_and_print_preview(qtbot, page: ScalesPage, monkeypatch) ->
     type_digits(qtbot, "111111111")
     assert page.words[0].text() == "Varios días"
     shown: list[bytes] = []
-    monkeypatch.setattr(IdentityDialog, "ask", classmethod(lambda cls, parent: ("Ana", "", "")))
+    typed = {"name": "Ana", "birth_date": "", "record": ""}
+    monkeypatch.setattr(IdentifiersDialog, "ask", classmethod(lambda cls, *a, **k: typed))
     monkeypatch.setattr(
         PdfPreviewDialog,
         "show_pdf",
