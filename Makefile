@@ -36,8 +36,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Performance figures as JSON (never assertions).
+## Performance figures as JSON (never assertions). The package's bytecode is compiled
+## first, as an installed kapdesk (wheel, bundle) has it: with PYTHONDONTWRITEBYTECODE
+## set, a source tree would otherwise compile every module on every start.
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q kapdesk > /dev/null
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
 
 ## Long robustness runs (not in CI): the clinic profile killed 300 times mid-save, and

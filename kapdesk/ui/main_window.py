@@ -6,14 +6,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Only what the window needs to show is imported here; QMessageBox and the Qt namespace
+# (whose enums PySide6 builds on first use) are imported where they are used.
 from PySide6.QtCore import QByteArray, QRect, QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +28,8 @@ from kapdesk.ui.reference_page import ReferencePage
 from kapdesk.ui.worker import CoreWorker
 
 if TYPE_CHECKING:  # imported where used: the profile module (sqlite3) after the window is up
+    from PySide6.QtGui import QCloseEvent
+
     from kapdesk.profile import ClinicProfile
 
 # (attribute, navigation title), in the order a clinician works.
@@ -63,6 +66,18 @@ def clamped(rect: QRect, available: QRect, share: float = SCREEN_SHARE) -> QRect
         min(max(result.top(), available.top()), available.bottom() - result.height() + 1)
     )
     return result
+
+
+def _keys(action: QAction, key: QKeySequence.StandardKey | str, fallback: str = "") -> None:
+    """Give ``action`` the platform's standard shortcut (or the ``key`` text), else
+    ``fallback``. ``setShortcuts`` and not ``setShortcut``: the latter's overloads make
+    PySide6 build the whole ``Qt`` namespace (~15 ms) before the window shows."""
+    if isinstance(key, str):
+        action.setShortcuts([QKeySequence(key)])
+    else:
+        action.setShortcuts(key)
+    if fallback and action.shortcut().isEmpty():
+        action.setShortcuts([QKeySequence(fallback)])
 
 
 class MainWindow(QMainWindow):
@@ -246,20 +261,18 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.print_action = QAction("&Print…", self)
-        self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        _keys(self.print_action, QKeySequence.StandardKey.Print)
         self.print_action.setStatusTip("Print this page's document")
         self.print_action.triggered.connect(lambda: self.document_action("print"))
         file_menu.addAction(self.print_action)
         self.save_pdf_action = QAction("Save as P&DF…", self)
-        self.save_pdf_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        _keys(self.save_pdf_action, "Ctrl+Shift+S")
         self.save_pdf_action.setStatusTip("Save this page's document as a PDF")
         self.save_pdf_action.triggered.connect(lambda: self.document_action("save"))
         file_menu.addAction(self.save_pdf_action)
         file_menu.addSeparator()
         settings = QAction("&Settings…", self)
-        settings.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
-        if settings.shortcut().isEmpty():
-            settings.setShortcut(QKeySequence("Ctrl+,"))
+        _keys(settings, QKeySequence.StandardKey.Preferences, "Ctrl+,")
         settings.triggered.connect(self.open_settings)
         file_menu.addAction(settings)
         file_menu.addSeparator()
@@ -273,9 +286,7 @@ class MainWindow(QMainWindow):
         self.go_back_action = go_back
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        if quit_action.shortcut().isEmpty():
-            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        _keys(quit_action, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -291,16 +302,14 @@ class MainWindow(QMainWindow):
         for row, (_name, title) in enumerate(PAGES):
             action = QAction(title, self)
             if row < 9:
-                action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+                _keys(action, f"Ctrl+{row + 1}")
             action.triggered.connect(lambda _=False, row=row: self.nav.setCurrentRow(row))
             go_menu.addAction(action)
             self.page_actions.append(action)
 
         help_menu = self.menuBar().addMenu("&Help")
         guide = QAction("&User guide", self)
-        guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-        if guide.shortcut().isEmpty():
-            guide.setShortcut(QKeySequence("F1"))
+        _keys(guide, QKeySequence.StandardKey.HelpContents, "F1")
         guide.triggered.connect(lambda: self.show_help())
         help_menu.addAction(guide)
         shortcuts = QAction("&Keyboard shortcuts", self)
@@ -325,7 +334,9 @@ class MainWindow(QMainWindow):
 
     # --- startup ------------------------------------------------------------------------
     def start_loading(self) -> None:
-        """Open (or build) the knowledge base in the background."""
+        """Just after the window shows: finish what the first paint did not need, then
+        open (or build) the knowledge base in the background."""
+        self.reference.finish_setup()
         self.worker.start()
 
     def _kb_progress(self, done: int, total: int, what: str) -> None:
@@ -395,6 +406,8 @@ class MainWindow(QMainWindow):
         self.review_banner.setVisible(due)
 
     def _worker_failed(self, tag: str, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if tag == "open":
             self.progress.hide()
             self.kb_label.setText("Knowledge base unavailable")
@@ -458,6 +471,8 @@ class MainWindow(QMainWindow):
 
     def go_back_content(self) -> None:
         """Ask, then go back to the previous content pack (or the bundled content)."""
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             "Go back to previous content",
@@ -483,6 +498,8 @@ class MainWindow(QMainWindow):
 
     def load_profile(self) -> ClinicProfile:
         """The clinic profile (an empty one, after a warning, if it cannot be read)."""
+        from PySide6.QtWidgets import QMessageBox
+
         from kapdesk.profile import ClinicProfile, ProfileStore
 
         try:
@@ -494,6 +511,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """File › Settings…: edit the clinic profile; "Saved" in the status bar after."""
+        from PySide6.QtWidgets import QMessageBox
+
         from kapdesk.profile import ProfileStore
         from kapdesk.ui.settings_dialog import SettingsDialog
 
@@ -579,6 +598,8 @@ class MainWindow(QMainWindow):
         return about_html(__version__, version, DISCLAIMER)
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, "About kapdesk", self.about_text())
 
     # --- geometry -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -54,12 +54,6 @@ class ReferencePage(QWidget):
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(lambda url: self.detail.scrollToAnchor(url.fragment()))
         self.detail.setAccessibleName("Modality detail")
-        # Citation links are clickable but not Tab stops: the detail is one stop, scrolled
-        # with the arrow keys, so Tab reaches the buttons below it at once.
-        self.detail.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
         self.detail.setTabChangesFocus(True)
         self.detail.setHtml(PLACEHOLDER)
         self.save_pdf = QPushButton("Print preview…")
@@ -99,7 +93,7 @@ class ReferencePage(QWidget):
         buttons.addWidget(self.compare_button)
         buttons.addWidget(self.save_pdf)
         right_layout.addLayout(buttons)
-        splitter = QSplitter()  # horizontal by default; Qt.* enums load lazily, ~15 ms
+        splitter = QSplitter()  # horizontal by default (see finish_setup on Qt.*)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
@@ -117,7 +111,26 @@ class ReferencePage(QWidget):
         worker.done.connect(self._on_done)
         worker.failed.connect(self._on_failed)
         self.search_box.setEnabled(False)
-        escape_key = QShortcut(QKeySequence("Esc"), self, self.clear_search)  # Qt.Key: ~2 ms
+        self._finished = False
+
+    def finish_setup(self) -> None:
+        """What the first paint does not need, done once just after the window shows.
+
+        It is everything that touches the ``Qt`` namespace: PySide6 builds its ~90 enums
+        on first use (about 15 ms), which would otherwise delay the window.
+        """
+        if self._finished:
+            return
+        self._finished = True
+        from PySide6.QtCore import Qt
+
+        # Citation links are clickable but not Tab stops: the detail is one stop, scrolled
+        # with the arrow keys, so Tab reaches the buttons below it at once.
+        self.detail.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        escape_key = QShortcut(QKeySequence("Esc"), self, self.clear_search)
         escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     nothing_to_print = "Open a modality first: File › Print… prints its reference sheet."
@@ -161,6 +174,8 @@ class ReferencePage(QWidget):
         self.worker.submit(f"search:{seq}", lambda kb: kb.search(text, limit=30))
 
     def _show_browse(self) -> None:
+        from PySide6.QtCore import Qt  # not at import time: see finish_setup
+
         self.results.clear()
         current = None
         for mid, name, category in self._browse:
@@ -179,6 +194,8 @@ class ReferencePage(QWidget):
 
     def _show_hits(self, result) -> None:
         from html import escape
+
+        from PySide6.QtCore import Qt
 
         from kapdesk.ui.html import highlighted
 
@@ -209,6 +226,8 @@ class ReferencePage(QWidget):
         )
 
     def _open_first(self) -> None:
+        from PySide6.QtCore import Qt  # not at import time: see finish_setup
+
         for row in range(self.results.count()):
             item = self.results.item(row)
             if item.data(Qt.ItemDataRole.UserRole):
@@ -217,6 +236,8 @@ class ReferencePage(QWidget):
                 return
 
     def _open_item(self, item: QListWidgetItem) -> None:
+        from PySide6.QtCore import Qt  # not at import time: see finish_setup
+
         mid = item.data(Qt.ItemDataRole.UserRole)
         if mid:
             self.show_modality(mid)

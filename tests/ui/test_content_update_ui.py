@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kapdesk.kb import pack
 from kapdesk.paths import AppPaths
-from kapdesk.ui import main_window as main_window_module
 from kapdesk.ui.main_window import MainWindow
 from tests.core.test_pack import edited_resources
 from tests.pack_helpers import later
@@ -82,9 +81,7 @@ def test_cancel_leaves_the_content_as_it_was(qtbot, window, edited_pack) -> None
 
 def test_a_refused_pack_is_explained(qtbot, window, make_pack, stranger, monkeypatch) -> None:
     shown: list[str] = []
-    monkeypatch.setattr(
-        main_window_module.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
-    )
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     window.install_content_update(make_pack(2, signer=stranger))
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "signed by unknown key" in shown[0] and window.update_dialog is None
@@ -107,7 +104,7 @@ def test_expired_content_shows_the_review_banner_and_go_back(
     assert window.review_banner.isHidden()
 
     monkeypatch.setattr(
-        main_window_module.QMessageBox,
+        QMessageBox,
         "question",
         lambda *args: QMessageBox.StandardButton.Yes,
     )
