@@ -346,6 +346,25 @@ class KeepTail(KeepTogether):
         return [*head, KeepTail(remaining, trailer, minimum)]
 
 
+def reference_list(heading: str, citations: Sequence[str], styles: dict) -> list[Flowable]:
+    """The numbered references that end a clinician document: the heading never ends a
+    page, no citation is split across pages, and the last page is never just a line or
+    two of the list (citations move forward from the page before)."""
+    if not citations:
+        return []
+    paragraphs = [
+        Paragraph(escape(citation), styles["bullet"], bulletText=f"{number}.")
+        for number, citation in enumerate(citations, 1)
+    ]
+    items = [KeepIfItFits([paragraph]) for paragraph in paragraphs]
+    title = mark(Paragraph(escape(heading), styles["h2"]), HEADING)
+    # (a group inside a group would measure as "too tall": the first citation plain)
+    body = [KeepTogether([title, paragraphs[0]]), *items[1:-1]]
+    if len(items) == 1:
+        return body
+    return [KeepTail(body, items[-1], MIN_BODY_LINES * styles["body"].leading)]
+
+
 # --- layout record ----------------------------------------------------------------------
 
 
@@ -800,6 +819,7 @@ __all__ = [
     "format_date",
     "layout_problems",
     "mark",
+    "reference_list",
     "render",
     "render_document",
     "strings",

@@ -9,7 +9,14 @@ from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kapdesk.content.model import CONDITIONS, SECTIONS, Modality
-from kapdesk.documents.frame import MAX_PAGES, DocumentInfo, body_styles, render, strings
+from kapdesk.documents.frame import (
+    MAX_PAGES,
+    DocumentInfo,
+    body_styles,
+    reference_list,
+    render,
+    strings,
+)
 from kapdesk.documents.markup import bounded_text, escape
 from kapdesk.kb.store import KnowledgeBase
 from kapdesk.palette import NO_RATING_COLOR, STRENGTH_COLORS
@@ -98,11 +105,7 @@ def modality_story(
             )
         story.append(KeepTogether(block[:2]))
         story.extend(block[2:])
-    story.append(Paragraph(escape(text["references"]), styles["h2"]))
-    for index, ref in enumerate(refs, 1):
-        story.append(
-            Paragraph(escape(ref.full_citation()), styles["bullet"], bulletText=f"{index}.")
-        )
+    story += reference_list(text["references"], [ref.full_citation() for ref in refs], styles)
     return story
 
 

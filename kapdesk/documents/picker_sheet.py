@@ -25,6 +25,7 @@ from kapdesk.documents.frame import (
     KeepIfItFits,
     PatientIdentifiers,
     body_styles,
+    reference_list,
     render,
     strings,
 )
@@ -186,11 +187,9 @@ def picker_story(kb: KnowledgeBase, result: PickResult, spacing: float = 1.0) ->
                 bulletText="•",
             )
         )
-    story.append(Paragraph(escape(strings("en")["references"]), styles["h2"]))
-    for index, ref in enumerate(refs, 1):
-        story.append(
-            Paragraph(escape(ref.full_citation()), styles["bullet"], bulletText=f"{index}.")
-        )
+    story += reference_list(
+        strings("en")["references"], [ref.full_citation() for ref in refs], styles
+    )
     story.append(Spacer(1, 6))
     story.append(Paragraph(escape(f"Picker rules {result.rules_version}."), styles["small"]))
     return story

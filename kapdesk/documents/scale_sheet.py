@@ -35,6 +35,7 @@ from kapdesk.documents.frame import (
     DocumentInfo,
     PatientIdentifiers,
     body_styles,
+    reference_list,
     render,
     strings,
 )
@@ -371,9 +372,11 @@ def _answers_table(result: ScaleResult, styles) -> Table:
     return table
 
 
-def summary_story(result: ScaleResult, references: Mapping[str, str]) -> list[Flowable]:
+def summary_story(
+    result: ScaleResult, references: Mapping[str, str], spacing: float = 1.0
+) -> list[Flowable]:
     """The clinician score summary, every text escaped; ``references`` maps id → citation."""
-    styles = body_styles()
+    styles = body_styles(spacing=spacing)
     scale = result.scale
     cited: list[str] = []
 
@@ -435,15 +438,8 @@ def summary_story(result: ScaleResult, references: Mapping[str, str]) -> list[Fl
         Paragraph(escape(licence_line(scale)) + cite(scale.licence.sources), styles["small"]),
         Paragraph(escape(f"Text: {text.provenance}") + cite(text.sources), styles["small"]),
     ]
-    refs = [(ref, references.get(ref, ref)) for ref in cited]
-    if refs:
-        items = [
-            Paragraph(escape(citation), styles["bullet"], bulletText=f"{index}.")
-            for index, (_, citation) in enumerate(refs, 1)
-        ]
-        heading = Paragraph(escape(strings("en")["references"]), styles["h2"])
-        story += [KeepTogether([heading, items[0]]), *items[1:]]
-    return story
+    citations = [references.get(ref, ref) for ref in cited]
+    return story + reference_list(strings("en")["references"], citations, styles)
 
 
 def summary_pdf(
@@ -470,5 +466,9 @@ def summary_pdf(
         identifiers=(patient or PatientIdentifiers()).validated(),
     )
     out = io.BytesIO()
-    pages = render(out, summary_story(result, references), info, invariant=invariant)
+
+    def story(spacing: float) -> list[Flowable]:
+        return summary_story(result, references, spacing)
+
+    pages = render(out, story, info, invariant=invariant)
     return out.getvalue(), pages

@@ -24,6 +24,7 @@ from kapdesk.documents.frame import (
     KeepIfItFits,
     PatientIdentifiers,
     body_styles,
+    reference_list,
     render,
     strings,
 )
@@ -208,12 +209,9 @@ def screening_story(
         )
     )
     story.append(_signature_block(styles))  # signatures before the references
-    if refs:
-        story.append(Paragraph(escape(strings("en")["references"]), styles["h2"]))
-        story += [
-            Paragraph(escape(ref.full_citation()), styles["bullet"], bulletText=f"{index}.")
-            for index, ref in enumerate(refs, 1)
-        ]
+    story += reference_list(
+        strings("en")["references"], [ref.full_citation() for ref in refs], styles
+    )
     return story
 
 

@@ -18,6 +18,7 @@ from kapdesk.content.model import LANGUAGES
 from kapdesk.decide.compare import compare
 from kapdesk.decide.eligibility import evaluate, load_context
 from kapdesk.decide.integration import parse_presentation, pick
+from kapdesk.decide.scales import PreviousTotal, cited_references, get_scale, score
 from kapdesk.documents.comparison import comparison_pdf
 from kapdesk.documents.frame import (
     PatientIdentifiers,
@@ -29,6 +30,7 @@ from kapdesk.documents.markup import check_drawable
 from kapdesk.documents.modality_sheet import write_modality_sheet
 from kapdesk.documents.picker_sheet import picker_sheet_bytes
 from kapdesk.documents.plan_sheet import plan_pdf
+from kapdesk.documents.scale_sheet import summary_pdf
 from kapdesk.documents.screening import ScreeningDetails, screening_pdf
 from kapdesk.errors import UserInputError
 from kapdesk.kb.catalog import library
@@ -166,6 +168,23 @@ def test_summaries_and_reference_sheets_follow_the_rules(kb_module, tmp_path: Pa
             note="Check blood pressure before each dose. " * 12,
         )
         assert layout_problems(layout) == [], modality
+    # The PHQ-9 summary with a trend ends with its references: no stub last page.
+    result = score(
+        get_scale("phq9"),
+        [1, 2, 3, 2, 1, 0, 2, 1, 1],
+        previous=(PreviousTotal(date(2026, 10, 5), 18), PreviousTotal(date(2026, 11, 2), 15)),
+    )
+    (pdf, pages), layout = render_layout(
+        summary_pdf,
+        result,
+        profile=PROFILE,
+        kb_version=kb_module.version,
+        references=cited_references(kb_module, result),
+        patient=PatientIdentifiers("Ana Pérez", "1980-02-03", "MRN-1"),
+    )
+    assert pages >= 2 and layout_problems(layout) == []
+    citations = [t for t in page_texts(pdf) if "References" in t]
+    assert len(citations) == 1 and "1.SimonGE" in squash(citations[0])
 
 
 # --- letterhead ---------------------------------------------------------------------
