@@ -19,6 +19,8 @@ from kapdesk.decide.compare import compare
 from kapdesk.decide.eligibility import evaluate, load_context
 from kapdesk.decide.integration import parse_presentation, pick
 from kapdesk.decide.scales import PreviousTotal, cited_references, get_scale, score
+from kapdesk.decide.session import evaluate as evaluate_session
+from kapdesk.decide.session import read_record
 from kapdesk.documents.comparison import comparison_pdf
 from kapdesk.documents.frame import (
     PatientIdentifiers,
@@ -32,6 +34,7 @@ from kapdesk.documents.picker_sheet import picker_sheet_bytes
 from kapdesk.documents.plan_sheet import plan_pdf
 from kapdesk.documents.scale_sheet import summary_pdf
 from kapdesk.documents.screening import ScreeningDetails, screening_pdf
+from kapdesk.documents.session_sheet import blank_form_pdf, session_record_pdf
 from kapdesk.errors import UserInputError
 from kapdesk.kb.catalog import library
 from kapdesk.kb.store import KnowledgeBase
@@ -185,6 +188,22 @@ def test_summaries_and_reference_sheets_follow_the_rules(kb_module, tmp_path: Pa
     assert pages >= 2 and layout_problems(layout) == []
     citations = [t for t in page_texts(pdf) if "References" in t]
     assert len(citations) == 1 and "1.SimonGE" in squash(citations[0])
+    # The dosing-session record and its blank form: one page each, identifiers on it.
+    record = evaluate_session(
+        read_record(
+            {
+                "product": "esketamine",
+                "dose_mg": 56,
+                "readings": [{"minutes": 0, "systolic": 150, "diastolic": 95}],
+                "medications": ["diazepam"],
+            }
+        )
+    )
+    patient = PatientIdentifiers("Ana Pérez", "1980-02-03", "MRN-1")
+    for make in (session_record_pdf, blank_form_pdf):
+        pdf, layout = render_layout(make, kb_module, record, profile=PROFILE, patient=patient)
+        assert layout_problems(layout) == [] and len(layout.pages) == 1, make.__name__
+        assert "MRN-1" in page_texts(pdf)[0]
 
 
 # --- letterhead ---------------------------------------------------------------------
