@@ -7,8 +7,11 @@ up to date (names, sizes and times of the content files) without importing them.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import fnmatch, translate
+from functools import cached_property
 from pathlib import Path
 
 from kapdesk import paths
@@ -21,6 +24,11 @@ class FileKind:
     name: str
     patterns: tuple[str, ...]
     description: str
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str]:
+        """One compiled pattern for all of ``patterns`` (``fnmatch`` rules, ``*`` spans /)."""
+        return re.compile("|".join(translate(pattern) for pattern in self.patterns))
 
 
 FILE_KINDS: tuple[FileKind, ...] = (
@@ -82,17 +90,19 @@ ALLOWED_OTHER: tuple[str, ...] = (
 def kind_of(rel: str) -> FileKind | None:
     """The kind that claims ``rel`` (a path relative to resources/), if any."""
     for kind in FILE_KINDS:
-        if any(fnmatch(rel, pattern) for pattern in kind.patterns):
+        if kind.matcher.match(rel):
             return kind
     return None
 
 
 def _all_files(root: Path) -> list[str]:
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found += [prefix + name for name in files]
+    return sorted(found)
 
 
 def content_files(root: Path | None = None) -> list[str]:

@@ -9,7 +9,6 @@ run are reported together.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -45,6 +44,8 @@ class Problems:
 
 def read_toml(path: Path, rel: str, problems: Problems, kind: str) -> dict[str, Any] | None:
     """Parse one TOML file; on failure record why and return None."""
+    import tomllib  # only building the knowledge base reads TOML, never a printout
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

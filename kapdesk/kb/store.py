@@ -26,7 +26,6 @@ from kapdesk.content.model import (
 from kapdesk.errors import DataError, UserInputError, quote
 from kapdesk.kb.catalog import Catalog, activate
 from kapdesk.kb.digest import SCHEMA_VERSION, Progress, content_digest
-from kapdesk.kb.search import SearchResult, run_search
 from kapdesk.paths import AppPaths, resources_dir
 
 log = logging.getLogger("kapdesk.kb")
@@ -168,6 +167,8 @@ class KnowledgeBase:
         return [self._references[ref] for ref in modality.source_ids()]
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
+        from kapdesk.kb.search import run_search  # not loaded by printing and the CLI
+
         return run_search(self.db, text, limit)
 
     def stats(self) -> dict[str, int]:
@@ -370,3 +371,4 @@ def _install_prebuilt(source: Path, target: Path, expected_hash: str) -> bool:
 
 if TYPE_CHECKING:
     from kapdesk.content.kinds import Compiled
+    from kapdesk.kb.search import SearchResult
