@@ -36,7 +36,7 @@ from kapdesk.content.handouts import (
 from kapdesk.content.integration import IntegrationRules, load_integration
 from kapdesk.content.interactions import InteractionTable, load_interactions
 from kapdesk.content.modalities import load_labels, load_modalities, load_references
-from kapdesk.content.model import KBVersion, Labels, Modality, Reference, Release
+from kapdesk.content.model import LANGUAGES, KBVersion, Labels, Modality, Reference, Release
 from kapdesk.content.plan_wording import PlanTexts, load_plan
 from kapdesk.content.problems import Problems
 from kapdesk.content.release import load_release
@@ -44,6 +44,7 @@ from kapdesk.content.scales import ScaleLibrary, load_scales
 from kapdesk.content.session import SessionRules, load_session
 from kapdesk.content.strings import load_strings
 from kapdesk.content.wording import load_wording
+from kapdesk.dates import DateFormat, compile_format
 from kapdesk.errors import ContentError
 
 T = TypeVar("T")
@@ -67,6 +68,8 @@ class Compiled:
     scales: ScaleLibrary
     release: Release
     version: KBVersion
+    # Each language's long date, from Babel's CLDR data (see kapdesk.dates).
+    dates: dict[str, DateFormat] = field(default_factory=dict)
     stamp: str = ""
     # Readability scores by score_key: a later build measures only texts that changed.
     scores: dict[str, float] = field(default_factory=dict)
@@ -145,6 +148,7 @@ def compile_resources(
     return Compiled(
         **{**parts, "handouts": handouts, "plan": plan},
         version=KBVersion(content_hash(base), latest),
+        dates={lang: compile_format(lang) for lang in LANGUAGES},
         stamp=source_stamp(base),
         scores=book.used,
     )

@@ -41,6 +41,7 @@ COMPILED_PARTS = (
     "scores",
     "session",
     "interactions",
+    "dates",
 )
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from kapdesk.dates import DateFormat
+from kapdesk.dates import install as install_dates
 from kapdesk.errors import DataError
 
 if TYPE_CHECKING:
@@ -112,6 +114,11 @@ class Catalog:
         return self._decode("scores", dict[str, float])
 
     @cached_property
+    def dates(self) -> dict[str, DateFormat]:
+        """Each language's long date, compiled from Babel's data at build time."""
+        return self._decode("dates", dict[str, DateFormat])
+
+    @cached_property
     def strings(self) -> dict[str, dict[str, str]]:
         """The document frame's fixed wording by language."""
         return self._decode("strings", dict[str, dict[str, str]])
@@ -124,6 +131,7 @@ def activate(catalog: Catalog) -> None:
     """Make ``catalog`` the one the getters below read."""
     global _active
     _active = catalog
+    install_dates(catalog.dates)
 
 
 def current() -> Catalog:

@@ -11,7 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4  # 4: docs.body holds English lines, LANGUAGE_BREAK, then Spanish
+SCHEMA_VERSION = 5  # 4: docs.body holds English lines, LANGUAGE_BREAK, then Spanish;
+# 5: the compiled part "dates" (each language's long date from Babel, kapdesk.dates)
 Progress = Callable[[int, int, str], None]
 # Tables whose rows make up the content digest, each in a stable order.
 DIGEST_TABLES = {
