@@ -276,8 +276,13 @@ def _grid(
     width: float,
     cites: _Citations | None,
     label_width: float | None = None,
+    cells_made: dict[int, list[list[Flowable]]] | None = None,
 ) -> Table:
-    """One table row per attribute; a row taller than a page breaks between lines."""
+    """One table row per attribute; a row taller than a page breaks between lines.
+
+    ``cells_made`` keeps each row's answer cells for the next grid at the same size (a
+    paragraph is parsed once and wrapped again at each width tried).
+    """
     words = wording(comparison.lang)
     corner = words["question_column" if comparison.audience == "patient" else "attribute_column"]
     # Patients read the full names in the introduction; the columns carry the short ones.
@@ -302,7 +307,12 @@ def _grid(
     for index, row in enumerate(comparison.rows, 1):
         printed = _printed_label(row, comparison)
         label = Paragraph(_label_markup(printed, text_width, styles.size), styles.bold)
-        cells = [_cell_paragraphs(cell, comparison, kb, styles, cites) for cell in row.cells]
+        if cells_made is not None and index in cells_made:
+            cells = cells_made[index]
+        else:
+            cells = [_cell_paragraphs(cell, comparison, kb, styles, cites) for cell in row.cells]
+            if cells_made is not None:
+                cells_made[index] = cells
         data.append([label, *cells])
         style.append(("LINEBELOW", (0, index), (-1, index), 0.5, LINE))
         if index % 2 == 0:
@@ -383,10 +393,13 @@ def _patient_grid(
     least = _label_width(comparison, styles)
     widths = [least + step * LABEL_STEP for step in range(LABEL_STEPS)]
     grids: dict[int, tuple[float, Flowable]] = {}
+    cells_made: dict[int, list[list[Flowable]]] = {}
 
     def height(step: int) -> float:
         if step not in grids:
-            grid = _grid(comparison, kb, styles, width, None, label_width=widths[step])
+            grid = _grid(
+                comparison, kb, styles, width, None, label_width=widths[step], cells_made=cells_made
+            )
             grids[step] = (grid.wrap(width, UNBOUNDED)[1], grid)
         return grids[step][0]
 
