@@ -183,6 +183,7 @@ class ScalesPage(QWidget):
         self.items_widget = QWidget()
         self.items_grid = QGridLayout(self.items_widget)
         self.items_grid.setColumnStretch(1, 1)
+        self.items_grid.setVerticalSpacing(0)  # an item's answer sits close under it
         scroll = QScrollArea()
         scroll.setAccessibleName("Scale items")
         scroll.setWidgetResizable(True)
@@ -344,20 +345,25 @@ class ScalesPage(QWidget):
             if number in clusters:
                 cluster = clusters[number]
                 heading = QLabel(f"<b>Cluster {cluster.id} ({escape(cluster.label)})</b>")
-                self.items_grid.addWidget(heading, row, 0, 1, 3)
+                self.items_grid.addWidget(heading, row, 0, 1, 2)
                 row += 1
             field = AnswerEdit(self.scale.max_score)
             field.setAccessibleName(f"Item {number}")
             text = QLabel()
             text.setWordWrap(True)
+            # The answer in words goes under the item, in a line kept for it: the item
+            # text has the column's whole width, and nothing moves as answers are typed.
             words = QLabel()
-            words.setMinimumWidth(150)
+            words.setStyleSheet("color: #1f4e8c; font-weight: bold;")
+            words.setContentsMargins(0, 1, 0, 10)  # and the next item starts apart
+            words.setMinimumHeight(words.fontMetrics().lineSpacing() + 11)
             field.textChanged.connect(lambda _t, i=number - 1: self._answered(i))
             field.textEdited.connect(lambda t, i=number - 1: self._focus(i + 1) if t else None)
             field.back.connect(lambda i=number - 1: self._focus(i - 1))
             self.items_grid.addWidget(field, row, 0, Qt.AlignmentFlag.AlignTop)
             self.items_grid.addWidget(text, row, 1, Qt.AlignmentFlag.AlignTop)
-            self.items_grid.addWidget(words, row, 2, Qt.AlignmentFlag.AlignTop)
+            self.items_grid.addWidget(words, row + 1, 1, Qt.AlignmentFlag.AlignTop)
+            row += 1
             self.fields.append(field)
             self.texts.append(text)
             self.words.append(words)
