@@ -266,8 +266,26 @@ def sources_html(result: GridResult, row_index: int, modality_id: str) -> str:
     return f"{head}{evidence}<ol>{''.join(items)}</ol>"
 
 
+@dataclass(frozen=True)
+class ChartLayout:
+    """Where the onset chart's parts go at one width."""
+
+    legend: list[list[str]]  # the legend's items ("onset", "course"), line by line
+    left: float  # where the plot starts (after the names)
+    plot_width: float
+    text_below: bool  # each bar's words on their own line under it (narrow widgets)
+    height: int
+
+
 class OnsetChart(QWidget):
-    """Time to first benefit and course length as bars: the printed chart, on screen."""
+    """Time to first benefit and course length as bars: the printed chart, on screen.
+
+    It lays itself out for its width: the words beside each bar go under it, and the
+    legend onto two lines, when the widget is too narrow to hold them on one line, so
+    nothing is ever cut off (a 1024×700 screen gives it about 320 px).
+    """
+
+    MIN_PLOT = 100.0  # narrower than this, the words go under their bars
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -277,8 +295,7 @@ class OnsetChart(QWidget):
 
     def set_comparison(self, comparison: Comparison | None) -> None:
         self._comparison = comparison
-        self.updateGeometry()
-        self.setFixedHeight(self.sizeHint().height())
+        self._fit_height()
         self.update()
         if comparison is None:
             self.setAccessibleDescription("")
@@ -289,9 +306,51 @@ class OnsetChart(QWidget):
     def _line_height(self) -> float:
         return QFontMetricsF(self.font()).height() * 1.35
 
+    def _bold(self) -> QFont:
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return bold
+
+    def chart_layout(self, width: float) -> ChartLayout | None:
+        """The layout at ``width`` pixels (None with nothing to show)."""
+        if not self._comparison:
+            return None
+        comparison = self._comparison
+        metrics = QFontMetricsF(self.font())
+        bars = chart_bars(comparison.timelines, comparison.lang)
+        bold = QFontMetricsF(self._bold())
+        left = max(bold.horizontalAdvance(t.name) for t in comparison.timelines) + 12
+        text_w = max(metrics.horizontalAdvance(b.text) for b in bars)
+        text_below = left + self.MIN_PLOT + 12 + text_w + 12 > width
+        plot_w = width - left - 12 if text_below else width - left - text_w - 24
+        plot_w = max(plot_w, 60.0)
+        words = wording(comparison.lang)
+        legend: list[list[str]] = [[]]
+        x = left
+        for kind in ("onset", "course"):
+            item = 40 + metrics.horizontalAdvance(words[f"chart_{kind}"])
+            if legend[-1] and x + item - 18 > width:
+                legend.append([])
+                x = left
+            legend[-1].append(kind)
+            x += item
+        line = self._line_height()
+        rows = len(bars) * (2 if text_below else 1)
+        height = int(line * (len(legend) + 0.2 + rows + 1.8)) + 8
+        return ChartLayout(legend, left, plot_w, text_below, height)
+
+    def _fit_height(self) -> None:
+        layout = self.chart_layout(self.width())
+        self.setFixedHeight(layout.height if layout else 0)
+
+    def resizeEvent(self, event) -> None:
+        """Lay out again for the new width (the height follows)."""
+        super().resizeEvent(event)
+        self._fit_height()
+
     def sizeHint(self) -> QSize:
-        rows = 2 * len(self._comparison.timelines) if self._comparison else 0
-        return QSize(480, int(self._line_height() * (rows + 3)) + 8 if rows else 0)
+        layout = self.chart_layout(480)
+        return QSize(480, layout.height if layout else 0)
 
     def bar_texts(self) -> list[str]:
         """The words beside each bar (what a screen reader and a test can check)."""
@@ -300,31 +359,29 @@ class OnsetChart(QWidget):
         return [bar.text for bar in chart_bars(self._comparison.timelines, self._comparison.lang)]
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if not self._comparison:
+        layout = self.chart_layout(self.width())
+        if layout is None:
             return
         comparison = self._comparison
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetricsF(self.font())
-        bold = QFont(self.font())
-        bold.setBold(True)
+        bold = self._bold()
         bars = chart_bars(comparison.timelines, comparison.lang)
         axis = build_axis(comparison.timelines, comparison.lang)
         line = self._line_height()
-        name_w = max(QFontMetricsF(bold).horizontalAdvance(t.name) for t in comparison.timelines)
-        text_w = max(metrics.horizontalAdvance(b.text) for b in bars)
-        left = name_w + 12
-        plot_w = max(self.width() - left - text_w - 24, 120)
-        top = line * 1.2
+        left, plot_w = layout.left, layout.plot_width
+        top = line * (len(layout.legend) + 0.2)
+        step = 2 if layout.text_below else 1
 
         def x_of(days: float) -> float:
             return left + axis.position(days) * plot_w
 
-        self._paint_legend(painter, metrics, left, line, comparison.lang)
-        bottom = top + line * len(bars)
+        self._paint_legend(painter, metrics, layout, line, comparison.lang)
+        bottom = top + line * len(bars) * step
         self._paint_axis(painter, metrics, axis, x_of, top, bottom)
         for index, bar in enumerate(bars):
-            y = top + index * line
+            y = top + index * line * step
             if bar.kind == "onset":
                 painter.setFont(bold)
                 painter.setPen(QColor("#000000"))
@@ -339,20 +396,25 @@ class OnsetChart(QWidget):
                     QRectF(start, y + line * 0.2, end - start, line * 0.6), QColor(colour)
                 )
             painter.setPen(QColor("#000000" if bar.span else MUTED_COLOR))
-            painter.drawText(QPointF(left + plot_w + 12, y + line * 0.72), bar.text)
+            if layout.text_below:
+                painter.drawText(QPointF(left, y + line * 1.65), bar.text)
+            else:
+                painter.drawText(QPointF(left + plot_w + 12, y + line * 0.72), bar.text)
         painter.end()
 
     def _paint_legend(
-        self, painter: QPainter, metrics: QFontMetricsF, left: float, line: float, lang: str
+        self, painter: QPainter, metrics: QFontMetricsF, layout: ChartLayout, line: float, lang: str
     ) -> None:
         words = wording(lang)
-        x = left
-        for kind, colour in (("onset", ONSET_COLOR), ("course", COURSE_COLOR)):
-            painter.fillRect(QRectF(x, line * 0.3, 16, line * 0.5), QColor(colour))
-            label = words[f"chart_{kind}"]
-            painter.setPen(QColor("#000000"))
-            painter.drawText(QPointF(x + 22, line * 0.75), label)
-            x += 40 + metrics.horizontalAdvance(label)
+        colours = {"onset": ONSET_COLOR, "course": COURSE_COLOR}
+        for row, kinds in enumerate(layout.legend):
+            x, y = layout.left, row * line
+            for kind in kinds:
+                painter.fillRect(QRectF(x, y + line * 0.3, 16, line * 0.5), QColor(colours[kind]))
+                label = words[f"chart_{kind}"]
+                painter.setPen(QColor("#000000"))
+                painter.drawText(QPointF(x + 22, y + line * 0.75), label)
+                x += 40 + metrics.horizontalAdvance(label)
 
     def _paint_axis(
         self,
@@ -373,7 +435,8 @@ class OnsetChart(QWidget):
             if label in labelled:
                 painter.setPen(QColor(MUTED_COLOR))
                 width = metrics.horizontalAdvance(label)
-                painter.drawText(QPointF(x - width / 2, bottom + metrics.height()), label)
+                x_text = min(max(x - width / 2, 0.0), self.width() - width)  # never cut off
+                painter.drawText(QPointF(x_text, bottom + metrics.height()), label)
 
 
 class ComparePage(QWidget):
@@ -505,8 +568,8 @@ class ComparePage(QWidget):
         chart_layout.addStretch(1)
         lower.addWidget(chart_box)
         lower.addWidget(self.sources)
-        lower.setStretchFactor(0, 1)
-        lower.setStretchFactor(1, 1)
+        lower.setStretchFactor(0, 3)  # the chart's words fit beside its bars at 1024 px
+        lower.setStretchFactor(1, 2)
         lower.setChildrenCollapsible(False)
         self.sources_splitter = lower
         grid_box = QWidget()

@@ -254,3 +254,31 @@ def test_column_names_and_the_top_row_stay_in_view_while_scrolling(qtbot, page) 
     assert middle != page.result.comparison.rows[0].label
     bar.setValue(0)
     assert page.header_row.text() in ("", page.result.comparison.rows[0].label)
+
+
+@pytest.mark.parametrize("width", [260, 330, 420, 640])
+def test_onset_chart_fits_its_width(qtbot, page, width: int) -> None:
+    # At 1024×700 the chart gets about 330 px: its legend and the words beside each bar
+    # must fit whole (they were cut off: "Course of trea…", "2 hours to 1 d…").
+    from PySide6.QtGui import QFontMetricsF
+
+    for mid in ("ketamine-iv", "esketamine", "kap"):
+        page.add_modality(mid)
+    wait_grid(qtbot, page)
+    chart = page.chart
+    layout = chart.chart_layout(width)
+    metrics = QFontMetricsF(chart.font())
+    words = chart.bar_texts()
+    widest = max(metrics.horizontalAdvance(text) for text in words)
+    if layout.text_below:
+        assert layout.left + widest <= width
+    else:
+        assert layout.left + layout.plot_width + 12 + widest <= width
+    assert layout.plot_width >= 60
+    labels = {"onset": "First benefit", "course": "Course of treatment"}
+    for line in layout.legend:
+        used = layout.left + sum(40 + metrics.horizontalAdvance(labels[k]) for k in line) - 18
+        assert used <= width or len(line) == 1
+    assert [k for line in layout.legend for k in line] == ["onset", "course"]
+    if width >= 420:
+        assert not layout.text_below  # the usual layout whenever there is room for it
