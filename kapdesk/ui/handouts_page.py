@@ -39,12 +39,14 @@ TAG = "handouts:"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 OFF_TARGET = "#9b1c1c"
 LEVEL_LANGUAGES = {"en": "English", "es": "Spanish"}  # one reading-level column each
+# Two-line headers and bare figures (the status line and each cell's tooltip name the
+# measure), so that the handout's title gets the width on a 1024-pixel screen.
 COLUMNS = (
     "Handout",
     "Languages",
-    *(f"{name} reading level" for name in LEVEL_LANGUAGES.values()),
-    "PEMAT-P understandable",
-    "PEMAT-P actionable",
+    *(f"{name}\nreading level" for name in LEVEL_LANGUAGES.values()),
+    "PEMAT-P\nunderstandable",
+    "PEMAT-P\nactionable",
 )
 
 
@@ -56,10 +58,13 @@ def load_rows(kb: Any) -> list[dict[str, Any]]:
 
 
 def _reading_level(score: dict[str, Any]) -> QTableWidgetItem:
-    """ "Flesch–Kincaid grade 4.8"; dark red with "(off target)" when it misses."""
+    """ "4.8", its measure in the tooltip; dark red with "(off target)" when it misses."""
     mark = "" if score["meets_target"] else " (off target)"
-    item = QTableWidgetItem(f"{score['label']} {score['score']:.1f}{mark}")
-    item.setToolTip(f"Target {score['target']}, measured with textstat on the printed text")
+    item = QTableWidgetItem(f"{score['score']:.1f}{mark}")
+    item.setToolTip(
+        f"{score['label']} {score['score']:.1f}; target {score['target']}, "
+        "measured with textstat on the printed text"
+    )
     if not score["meets_target"]:
         item.setForeground(Qt.GlobalColor.darkRed)
     return item
