@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,6 +21,17 @@ from kapdesk.ui.worker import CoreWorker
 
 SEARCH_DELAY_MS = 40
 PLACEHOLDER = "<p style='color:#555555'>Choose a modality on the left.</p>"
+
+
+class _ResultList(QListWidget):
+    """The results list; its result cards follow its width."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:
+        """Tell the page, which fits the cards to the new width."""
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 class ReferencePage(QWidget):
@@ -44,7 +55,8 @@ class ReferencePage(QWidget):
         )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Search the knowledge base")
-        self.results = QListWidget()
+        self.results = _ResultList()
+        self.results.resized.connect(self._fit_hits)
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
@@ -212,10 +224,8 @@ class ReferencePage(QWidget):
             label.setContentsMargins(4, 3, 4, 3)
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             self.results.addItem(item)
-            width = max(self.results.viewport().width() - 8, 200)
-            label.setFixedWidth(width)
-            item.setSizeHint(label.sizeHint())
             self.results.setItemWidget(item, label)
+        self._fit_hits()
         if self._current_id and self._current_id not in {hit.id for hit in result.hits}:
             self.clear_detail()
         count = len(result.hits)
@@ -224,6 +234,16 @@ class ReferencePage(QWidget):
             if count
             else f"No results for “{result.query}”. Try fewer or shorter words."
         )
+
+    def _fit_hits(self) -> None:
+        """Wrap every result card to the list's width (never wider: nothing is cut off)."""
+        width = max(self.results.viewport().width() - 8, 60)
+        for row in range(self.results.count()):
+            item = self.results.item(row)
+            label = self.results.itemWidget(item)
+            if label is not None and label.width() != width:
+                label.setFixedWidth(width)
+                item.setSizeHint(QSize(width, label.heightForWidth(width)))
 
     def _open_first(self) -> None:
         from PySide6.QtCore import Qt  # not at import time: see finish_setup

@@ -184,3 +184,21 @@ def test_start_session_from_eligibility_and_interactions_from_reference(qtbot, w
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and "ketamine-specific" in dialog.view.toPlainText()
     dialog.close()
+
+
+def test_result_cards_wrap_to_the_list_width(qtbot, window) -> None:
+    # At 1024×700 the list is about 180 px wide: cards were set 200 px wide and cut off.
+    window.resize(1000, 660)
+    qtbot.keyClicks(window.reference.search_box, "bladder")
+    qtbot.waitUntil(lambda: len(result_ids(window)) >= 3, timeout=5000)
+    results = window.reference.results
+
+    def cards_fit() -> bool:
+        width = results.viewport().width()
+        cards = [results.itemWidget(results.item(r)) for r in range(results.count())]
+        return all(card is not None and card.width() <= width for card in cards)
+
+    for size in ((1000, 660), (1400, 800), (760, 600)):
+        window.resize(*size)
+        qtbot.waitUntil(cards_fit, timeout=2000)
+        assert not results.horizontalScrollBar().isVisible()
