@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,15 +23,20 @@ SEARCH_DELAY_MS = 40
 PLACEHOLDER = "<p style='color:#555555'>Choose a modality on the left.</p>"
 
 
-class _ResultList(QListWidget):
-    """The results list; its result cards follow its width."""
+class _ResizeWatcher(QObject):
+    """Calls ``callback`` after each resize of the widgets it filters."""
 
-    resized = Signal()
+    def __init__(self, callback, parent: QObject) -> None:
+        super().__init__(parent)
+        self._callback = callback
 
-    def resizeEvent(self, event) -> None:
-        """Tell the page, which fits the cards to the new width."""
-        super().resizeEvent(event)
-        self.resized.emit()
+    def eventFilter(self, watched: QObject, event) -> bool:
+        """Pass every event on; after a resize, call back."""
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.Resize:
+            self._callback()
+        return False
 
 
 class ReferencePage(QWidget):
@@ -55,8 +60,7 @@ class ReferencePage(QWidget):
         )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Search the knowledge base")
-        self.results = _ResultList()
-        self.results.resized.connect(self._fit_hits)
+        self.results = QListWidget()
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
@@ -144,6 +148,9 @@ class ReferencePage(QWidget):
         )
         escape_key = QShortcut(QKeySequence("Esc"), self, self.clear_search)
         escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Result cards follow the list's width (a filter: no Python call on every
+        # resize while the window first shows).
+        self.results.viewport().installEventFilter(_ResizeWatcher(self._fit_hits, self))
 
     nothing_to_print = "Open a modality first: File › Print… prints its reference sheet."
 
@@ -237,6 +244,8 @@ class ReferencePage(QWidget):
 
     def _fit_hits(self) -> None:
         """Wrap every result card to the list's width (never wider: nothing is cut off)."""
+        if not self.results.count():
+            return
         width = max(self.results.viewport().width() - 8, 60)
         for row in range(self.results.count()):
             item = self.results.item(row)
