@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kapdesk.cli import main
 
@@ -38,6 +39,21 @@ class Outcome:
     @property
     def err(self) -> str:
         return self.err_bytes.decode("utf-8")
+
+
+def call(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
+    """``kapdesk --data-dir DATA_DIR ARGS…`` in process: exit code, stdout and stderr as
+    pytest's ``capsys`` captured them."""
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_json(tmp_path: Path, data: Any, name: str) -> str:
+    """Write ``data`` (JSON, or text as given) to ``tmp_path/name``; return the path."""
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return str(path)
 
 
 def run_cli(argv: Sequence[str], *, stdin: bytes = b"", encoding: str = "utf-8") -> Outcome:

@@ -16,6 +16,8 @@ from pypdf import PdfReader
 
 from kapdesk.cli import main
 from kapdesk.content.kinds import load_rules
+from tests.cli.harness import call as run
+from tests.cli.harness import write_json
 
 ANSWERS = {
     "aneurysmal_vascular_disease": False,
@@ -49,16 +51,8 @@ ANSWERS = {
 }
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def write(tmp_path: Path, data: Any) -> str:
-    path = tmp_path / "answers.json"
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
+    return write_json(tmp_path, data, "answers.json")
 
 
 def test_json_shape(capsys, data_dir: Path, tmp_path: Path) -> None:

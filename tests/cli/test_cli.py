@@ -12,12 +12,7 @@ import pytest
 from kapdesk import __version__
 from kapdesk.cli import main
 from kapdesk.content.model import MODALITY_IDS
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli.harness import call as run
 
 
 def test_version(capsys) -> None:

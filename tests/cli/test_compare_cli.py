@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.cli import main
+from tests.cli.harness import call
 
 
 def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), "compare", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return call(capsys, data_dir, "compare", *args)
 
 
 def test_json_has_the_design_shape(capsys, data_dir: Path) -> None:

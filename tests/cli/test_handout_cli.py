@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.cli import main
+from tests.cli.harness import call
 from tests.handout_fixtures import body_text, build_handout_root, squash, use_library_at
 
 
@@ -24,9 +24,7 @@ def fixtures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), "handout", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return call(capsys, data_dir, "handout", *args)
 
 
 def test_list_json_shape_for_the_shipped_library(capsys, data_dir: Path) -> None:

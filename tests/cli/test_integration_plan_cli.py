@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.cli import main
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
+from tests.cli.harness import call as run
 from tests.handout_fixtures import page_texts, squash
 
 CLINIC = ClinicProfile(
@@ -28,12 +28,6 @@ def clinic_dir(data_dir: Path) -> Path:
     with ProfileStore(AppPaths(data_dir).profile_path) as store:
         store.save(CLINIC)
     return data_dir
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def presentation(tmp_path: Path, **raw) -> str:

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.cli import main
 from kapdesk.kb import pack
 from kapdesk.kb.build import SCHEMA_VERSION
+from tests.cli.harness import call as run
 from tests.pack_helpers import PackFactory, flip_byte, header_length, later
 
 pytestmark = pytest.mark.usefixtures("trust_publisher")
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def refused(capsys, data_dir: Path, *args: str) -> str:

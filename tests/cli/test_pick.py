@@ -9,21 +9,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.cli import main
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli.harness import call as run
+from tests.cli.harness import write_json
 
 
 def write(tmp_path: Path, data) -> str:
-    path = tmp_path / "presentation.json"
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
+    return write_json(tmp_path, data, "presentation.json")
 
 
 def test_pick_json_shape(capsys, data_dir: Path, tmp_path: Path) -> None:

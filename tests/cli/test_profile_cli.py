@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.cli import main
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
+from tests.cli.harness import call
 
 
 def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), "profile", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return call(capsys, data_dir, "profile", *args)
 
 
 def stored(data_dir: Path) -> ClinicProfile:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.cli import main
 from kapdesk.content.kinds import load_content
 from kapdesk.content.model import MODALITY_IDS
 from kapdesk.errors import ContentError
 from kapdesk.paths import resources_dir
+from tests.cli.harness import call as run
 
 # The markers the issue names, as a reviewer writes them.
 MARKERS = (
@@ -30,12 +30,6 @@ MARKERS = (
     "PMID from an aggregator",
 )
 ANSWERS = {"hypersensitivity": True, "pregnant": True, "maoi": True, "route": "iv"}
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_clean(text: str, where: str) -> None:

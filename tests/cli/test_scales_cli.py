@@ -12,23 +12,16 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from kapdesk.cli import main
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile, ProfileStore
+from tests.cli.harness import call as run
+from tests.cli.harness import write_json
 
 PHQ9_ITEM9 = [2, 2, 1, 1, 2, 1, 1, 0, 1]  # total 11, item 9 = 1
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def write(tmp_path: Path, data: Any, name: str = "answers.json") -> str:
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
+    return write_json(tmp_path, data, name)
 
 
 def pdf_text(path: Path) -> str:

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kapdesk.cli import main
+from tests.cli.harness import call as run
+from tests.cli.harness import write_json
 
 SESSION = {
     "product": "esketamine",
@@ -42,16 +44,8 @@ SESSION = {
 }
 
 
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def write(tmp_path: Path, data: Any) -> str:
-    path = tmp_path / "session.json"
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
+    return write_json(tmp_path, data, "session.json")
 
 
 def test_session_json_shape(capsys, data_dir: Path, tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from kapdesk import paths
-from kapdesk.cli import main
 from kapdesk.content.kinds import FILE_KINDS, content_files, kind_of, unclaimed_files
+from tests.cli.harness import call as run
 from tests.tomlwrite import dumps
 
 
@@ -43,12 +43,6 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(paths.resources_dir(), root)
     monkeypatch.setattr(paths, "resources_dir", lambda: root)
     return root
-
-
-def run(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def edit(root: Path, rel: str, change: Callable[[dict], None]) -> None:
