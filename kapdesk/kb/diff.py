@@ -166,17 +166,6 @@ class ContentDiff:
         }
 
 
-def _version(kb: KnowledgeBase) -> dict[str, Any]:
-    release = kb.release
-    return {
-        "origin": kb.origin,
-        "content_version": release.content_version,
-        "reviewed": kb.version.reviewed.isoformat(),
-        "expires": release.expires.isoformat(),
-        "kb_version": kb.version.short,
-    }
-
-
 def _keyed(modality: Modality) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for key, statement in modality.statements():
@@ -385,7 +374,9 @@ def diff_kbs(old: KnowledgeBase, new: KnowledgeBase) -> ContentDiff:
                 tables.append(change)
         else:
             tables.append(TableDiff(table, "changed shape"))
-    return ContentDiff(_version(old), _version(new), modalities, tables, _diff_parts(old, new))
+    return ContentDiff(
+        old.content_info(), new.content_info(), modalities, tables, _diff_parts(old, new)
+    )
 
 
 # --- text for a clinician ---------------------------------------------------------------

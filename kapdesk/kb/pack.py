@@ -163,6 +163,22 @@ def _scrypt_params(opslimit: int, memlimit: int) -> tuple[int, int, int]:
     return n_log2, r, p
 
 
+def _scrypt_xor(keynum: bytes, password: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    """``keynum`` XOR the scrypt stream of ``password``: minisign's key encryption, which
+    is its own inverse (the same call encrypts and decrypts)."""
+    n_log2, r, p = _scrypt_params(opslimit, memlimit)
+    stream = hashlib.scrypt(
+        password.encode(),
+        salt=salt,
+        n=1 << n_log2,
+        r=r,
+        p=p,
+        maxmem=129 * r * (1 << n_log2) + 1024 * 1024,
+        dklen=len(keynum),
+    )
+    return bytes(a ^ b for a, b in zip(keynum, stream, strict=True))
+
+
 def read_secret_key(path: Path, password: Callable[[], str] | None = None) -> SecretKey:
     """Read a minisign secret key file; an encrypted one asks ``password()`` for its password."""
     field_name = "--secret-key"
@@ -183,17 +199,7 @@ def read_secret_key(path: Path, password: Callable[[], str] | None = None) -> Se
             import getpass
 
             password = lambda: getpass.getpass(f"Password for {path.name}: ")  # noqa: E731
-        n_log2, r, p = _scrypt_params(opslimit, memlimit)
-        stream = hashlib.scrypt(
-            password().encode(),
-            salt=salt,
-            n=1 << n_log2,
-            r=r,
-            p=p,
-            maxmem=129 * r * (1 << n_log2) + 1024 * 1024,
-            dklen=len(keynum),
-        )
-        keynum = bytes(a ^ b for a, b in zip(keynum, stream, strict=True))
+        keynum = _scrypt_xor(keynum, password(), salt, opslimit, memlimit)
     elif kdf != b"\0\0":
         raise PackError(f"{field_name}: '{path}': unknown key encryption {kdf!r}")
     key_id, secret, checksum = keynum[:8], keynum[8:72], keynum[72:]
@@ -241,17 +247,7 @@ def write_keypair(
         kdf, salt, opslimit, memlimit = b"\0\0", bytes(32), 0, 0
     else:
         kdf = b"Sc"
-        n_log2, r, p = _scrypt_params(opslimit, memlimit)
-        stream = hashlib.scrypt(
-            password.encode(),
-            salt=salt,
-            n=1 << n_log2,
-            r=r,
-            p=p,
-            maxmem=129 * r * (1 << n_log2) + 1024 * 1024,
-            dklen=len(keynum),
-        )
-        keynum = bytes(a ^ b for a, b in zip(keynum, stream, strict=True))
+        keynum = _scrypt_xor(keynum, password, salt, opslimit, memlimit)
     blob = (
         b"Ed"
         + kdf
@@ -712,15 +708,7 @@ def pack_status(
     state = load_state(paths)
 
     def kb_info(kb: KnowledgeBase) -> dict[str, Any]:
-        release = kb.release
-        return {
-            "origin": kb.origin,
-            "content_version": release.content_version,
-            "reviewed": kb.version.reviewed.isoformat(),
-            "expires": release.expires.isoformat(),
-            "expired": release.expired(today),
-            "kb_version": kb.version.short,
-        }
+        return {**kb.content_info(), "expired": kb.release.expired(today)}
 
     def pack_info(pack: InstalledPack | None) -> dict[str, Any] | None:
         if pack is None:

@@ -11,7 +11,7 @@ import tempfile
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kapdesk.content.files import content_hash, source_stamp
 from kapdesk.content.model import (
@@ -121,6 +121,17 @@ class KnowledgeBase:
             raise DataError(
                 f"{self.path}: the knowledge base has no valid release ({exc})"
             ) from exc
+
+    def content_info(self) -> dict[str, Any]:
+        """Where the content comes from (bundled or a pack) and its versions, as JSON."""
+        release = self.release
+        return {
+            "origin": self.origin,
+            "content_version": release.content_version,
+            "reviewed": self.version.reviewed.isoformat(),
+            "expires": release.expires.isoformat(),
+            "kb_version": self.version.short,
+        }
 
     @property
     def labels(self) -> Labels:

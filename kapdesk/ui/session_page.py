@@ -307,7 +307,8 @@ class SessionPage(QWidget):
         self.route.currentIndexChanged.connect(self._route_changed)
         for combo in (self.schedule, self.escort, *self.observations.values()):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        for field in (
+        # The typed fields, which Clear empties.
+        self.text_fields = (
             self.weight,
             self.dose,
             self.lot,
@@ -316,7 +317,8 @@ class SessionPage(QWidget):
             self.other,
             self.ready_to_leave,
             self.discharge_at,
-        ):
+        )
+        for field in self.text_fields:
             field.textChanged.connect(lambda _t: self.refresh())
         for box in self.ticks.values():
             box.toggled.connect(lambda _c: self.refresh())
@@ -607,17 +609,7 @@ class SessionPage(QWidget):
     def clear(self) -> None:
         """Forget the session: readings, answers, times."""
         self.readings.clear()
-        widgets = (
-            self.weight,
-            self.dose,
-            self.lot,
-            self.start,
-            self.medications,
-            self.other,
-            self.ready_to_leave,
-            self.discharge_at,
-        )
-        for field in widgets:
+        for field in self.text_fields:
             field.blockSignals(True)
             field.clear()
             field.blockSignals(False)
