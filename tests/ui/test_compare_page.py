@@ -173,13 +173,9 @@ def test_save_as_pdf_writes_the_sheet(qtbot, page, monkeypatch, tmp_path: Path) 
 
 
 def test_reference_page_adds_to_the_comparison(qtbot, data_dir: Path) -> None:
-    from kapdesk.ui.main_window import MainWindow
+    from tests.ui.windows import loaded_window
 
-    window = MainWindow(AppPaths(data_dir))
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.worker.done, timeout=20_000, check_params_cb=is_tag("kb-summary")):
-        window.start_loading()
+    window = loaded_window(qtbot, data_dir)
     assert not window.reference.compare_button.isEnabled()
     window.reference.show_modality("esketamine")
     qtbot.waitUntil(window.reference.compare_button.isEnabled, timeout=5000)

@@ -9,25 +9,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kapdesk.kb import pack
-from kapdesk.paths import AppPaths
-from kapdesk.ui.main_window import MainWindow
 from tests.core.test_pack import edited_resources
 from tests.pack_helpers import later
 
 pytestmark = pytest.mark.usefixtures("trust_publisher")
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path):
-    win = MainWindow(AppPaths(data_dir))
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(
-        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
-    ):
-        win.start_loading()
-    yield win
-    win.close()
 
 
 @pytest.fixture

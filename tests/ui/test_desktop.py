@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialog, QFileDial
 from kapdesk.paths import AppPaths
 from kapdesk.ui.main_window import PAGES, MainWindow, clamped
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
+from tests.ui.windows import loaded_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -25,14 +26,8 @@ def page_key(name: str) -> Qt.Key:
 
 @pytest.fixture
 def window(qtbot, data_dir: Path):
-    win = MainWindow(AppPaths(data_dir))
-    qtbot.addWidget(win)
-    win.show()
+    win = loaded_window(qtbot, data_dir)
     win.activateWindow()
-    with qtbot.waitSignal(
-        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
-    ):
-        win.start_loading()
     qtbot.waitUntil(lambda: win.reference.search_box.isEnabled(), timeout=5000)
     yield win
     win.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QPlainTextEdit
@@ -13,19 +12,6 @@ from kapdesk.paths import AppPaths
 from kapdesk.profile import ProfileStore
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.settings_dialog import SettingsDialog
-
-
-@pytest.fixture
-def window(qtbot, data_dir: Path):
-    win = MainWindow(AppPaths(data_dir))
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(
-        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
-    ):
-        win.start_loading()
-    yield win
-    win.close()
 
 
 def result_ids(win) -> list[str]:

@@ -13,10 +13,10 @@ from kapdesk.kb.catalog import library
 from kapdesk.paths import AppPaths
 from kapdesk.profile import ClinicProfile
 from kapdesk.ui.identifiers import IdentifiersDialog
-from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.pdf_preview import PdfPreviewDialog
 from kapdesk.ui.picker_page import PickerPage
 from kapdesk.ui.worker import CoreWorker
+from tests.ui.windows import loaded_window
 
 OFFERED = ("cbt", "emdr", "ifs")
 
@@ -141,13 +141,7 @@ def test_handout_button_only_where_a_handout_exists(qtbot, page, monkeypatch) ->
 
 
 def test_main_window_has_the_page_and_links_to_reference(qtbot, data_dir: Path) -> None:
-    win = MainWindow(AppPaths(data_dir))
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(
-        win.worker.done, timeout=20_000, check_params_cb=lambda tag, _: tag == "kb-summary"
-    ):
-        win.start_loading()
+    win = loaded_window(qtbot, data_dir)
     qtbot.waitUntil(lambda: win.picker.isEnabled(), timeout=20_000)
     win.show_page(win.picker)
     assert win.nav.currentItem().text() == "Integration picker"
