@@ -166,9 +166,14 @@ def test_monotherapy_approval_is_for_trd_only() -> None:
 
 
 def test_evidence_types_match_their_sources() -> None:
-    # modalities.md §2: ART guidelines are cited because they do not recommend it -> rct.
-    assert CONTENT.modalities["art"].summary.evidence == "rct"
-    assert statement("art", "strength.ptsd").evidence == "rct"
+    # modalities.md §2: ART guidelines are cited because they do not recommend it, so
+    # the strongest ART source is Storey 2024, a systematic review (modalities.md:61;
+    # README: systematic review -> meta-analysis), not the Kip RCT.
+    art = CONTENT.modalities["art"]
+    assert art.summary.evidence == "meta-analysis"
+    assert art.plain_summary.evidence == "meta-analysis"
+    for condition in ("ptsd", "depression", "gad"):
+        assert statement("art", f"strength.{condition}").evidence == "meta-analysis"
     # ketamine.md §1.3: the IM data are an open randomized study and a pilot RCT.
     assert statement("ketamine-im", "strength.depression").evidence == "rct"
     # The FDA 2023 warning is a safety report; efficacy rests on the PTSD meta-analysis.
@@ -273,3 +278,71 @@ def test_esketamine_depression_evidence_cell_says_what_is_approved(kb, lang) -> 
     assert clinician.row("strength").cell("esketamine").missing  # the reason, for clinicians
     trd = compare(kb, ["esketamine", "ssri-snri"], audience="patient", condition="trd")
     assert trd.row("strength").cell("esketamine").rating == "moderate"
+
+
+def test_ect_fda_order_qualifies_both_uses_and_is_a_rule_not_an_approval() -> None:
+    # safety-addendum.md §E.2 last bullet: class II for catatonia or a severe depressive
+    # episode "in patients ... who are treatment-resistant or need a rapid response".
+    regulatory = CONTENT.modalities["ect"].sections["regulatory"][0]
+    assert "In both, the illness did not get better" in regulatory.plain_en
+    assert "En los 2 casos, la enfermedad no mejoró" in regulatory.plain_es
+    assert regulatory.grid_en.startswith("Lighter FDA rules")
+    assert regulatory.grid_es.startswith("Reglas de la FDA más simples")
+    # safety-addendum.md §E.2: "raised intracranial pressure" — not "presión alta".
+    assert "presión elevada dentro del cráneo" in statement("ect", "contraindications[0]").plain_es
+
+
+def test_patient_spanish_uses_the_sheet_and_glossary_terms() -> None:
+    # resources/glossary.toml: "aerosol nasal", "presión arterial".
+    summary = CONTENT.modalities["esketamine"].plain_summary.plain_es
+    assert "aerosol nasal" in summary and "para la nariz" not in summary
+    assert "La presión arterial sube" in summary
+    # safety-addendum.md §B patient sentences: "venlafaxina de liberación prolongada".
+    for key in ("regulatory[1]", "regulatory[2]", "regulatory[3]"):
+        s = statement("ssri-snri", key)
+        assert "venlafaxina de liberación prolongada" in s.plain_es, key
+        assert "acción larga" not in s.plain_es, key
+    # safety-addendum.md §B (line 108): "… for depression in adults" (escitalopram also >= 12).
+    s = statement("ssri-snri", "regulatory[0]")
+    assert s.plain_en == "Many of these pills are FDA-approved for depression in adults."
+
+
+def test_user_visible_texts_do_not_refer_to_the_fact_sheets() -> None:
+    # kapdesk users never see shared/clinical/; texts say what the sources say.
+    for entry in CONTENT.modalities.values():
+        items = [entry.summary, *(s for ss in entry.sections.values() for s in ss)]
+        items += [s.statement for s in entry.strengths.values()]
+        for s in items:
+            assert "the sheet" not in s.text.lower(), (entry.id, s.text)
+        for reason in entry.missing.values():
+            assert "the sheet" not in reason.lower(), (entry.id, reason)
+
+
+def test_citations_show_only_what_the_sheets_verify() -> None:
+    refs = CONTENT.references
+    # ketamine.md [R1] and safety-addendum.md §C row 1: v18 listed, not read in full.
+    assert "follow the 2019–2021 label text" in refs["spravato-uspi"].citation
+    assert "still to be checked" in refs["spravato-uspi"].citation
+    # safety-addendum.md [A13]: Zoloft body not read; indications from generic sertraline.
+    assert "generic sertraline tablets" in refs["zoloft-pi"].citation
+    # ketamine.md:254: the ~12% emergence figure is from the older-format Ketalar label.
+    assert "older-format text" in refs["ketalar-pi"].citation
+    # ketamine.md [R21] / §C row 6: authors and exact title from memory.
+    assert "Singh" not in refs["singh-2016"].citation
+    assert "10.1176/appi.ajp.2016.16010037" in refs["singh-2016"].citation
+    assert "Singh" not in statement("ketamine-iv", "adverse_common[0]").text
+    # scales-monitoring.md [S8]: title from memory.
+    assert "Does response on the PHQ-9" not in refs["simon-2013"].citation
+    # modalities.md:584 "(2024/25)", §C row 26 "year ... not captured"; [S48] gives no year.
+    assert refs["escape-trd-sensitivity-analysis"].year is None
+    assert refs["aacn-2020-suicide-screening"].year is None
+    # safety-addendum.md §C row 17: published Can J Psychiatry 2024 Sep.
+    assert refs["canmat-2023"].year == 2024
+    # scales-monitoring.md [S21]: the *older* VA text.
+    assert refs["pcl5-va-text-copies"].citation.startswith("PCL-5 older VA text")
+
+
+def test_trauma_focused_psychotherapy_finds_every_one_the_sheets_name() -> None:
+    # modalities.md:26 and :123: EMDR, PE and CPT are all trauma-focused psychotherapies.
+    for mid in ("emdr", "exposure", "cbt"):
+        assert "trauma-focused psychotherapy" in CONTENT.modalities[mid].aliases, mid
