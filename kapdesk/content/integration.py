@@ -79,6 +79,9 @@ class Caution:
     ``id`` and ``label`` (optional) name what the caution warns about when that is not the
     row's own feature: a row that suggests a modality must label its cautions for that
     modality, so that one feature never appears both as a fit and as a caution on a card.
+    ``as_suggested_by`` (blocks only) names the rows whose suggestion the block stops: when
+    another active row suggests the modality too, the block only lowers it, as a caution
+    does (CPT deferred in a crisis leaves CBT open for rumination or stabilisation skills).
     """
 
     modalities: tuple[str, ...]
@@ -87,6 +90,7 @@ class Caution:
     when: Mapping[str, Any]
     id: str | None = None
     label: str | None = None
+    as_suggested_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,8 @@ def _cautions(
     for index, item in enumerate(raw):
         where = f"{key}[{index}]"
         extra = ("modalities", "when", "id", "label")
-        statement = p.sourced(item, where, extra=extra if block else (*extra, "lower"))
+        extra = (*extra, "as_suggested_by") if block else (*extra, "lower")
+        statement = p.sourced(item, where, extra=extra)
         if statement is None:
             continue
         mods = _modalities(item.get("modalities"), f"{where}.modalities", p, rules["candidates"])
@@ -208,8 +213,22 @@ def _cautions(
         ):
             p.add(where, "id and label go together, both non-empty text")
             continue
+        suggested_by = item.get("as_suggested_by", [])
+        if not isinstance(suggested_by, list) or not all(map(nonempty_str, suggested_by)):
+            p.add(f"{where}.as_suggested_by", "must be a list of row ids")
+            continue
         if mods:
-            out.append(Caution(mods, statement, float(lower), when, own_id, own_label))
+            out.append(
+                Caution(
+                    mods,
+                    statement,
+                    float(lower),
+                    when,
+                    own_id,
+                    own_label,
+                    tuple(suggested_by),
+                )
+            )
     return tuple(out)
 
 
@@ -416,6 +435,9 @@ def _parse_rules(raw: Mapping[str, Any], p: Reader, version: str) -> Integration
         for item in (*row.cautions, *row.blocks):
             if item.id is not None and item.id in ids:
                 p.add(f"rows.{row.id}", f"caution or block id '{item.id}' is also a row id")
+            for row_id in item.as_suggested_by:
+                if row_id not in ids:
+                    p.add(f"rows.{row.id}.block", f"as_suggested_by: '{row_id}' is not a row id")
     result = IntegrationRules(
         candidates=rules["candidates"],
         position_points=rules["position_points"],

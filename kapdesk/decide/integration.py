@@ -9,7 +9,9 @@ training come from the knowledge base. Every candidate is always returned:
 - the evidence strength for the chosen condition lifts better-evidenced options and
   breaks ties, because every KAP pairing rests on thin combined-treatment evidence;
 - a caution lowers a candidate but never hides it; a block ranks it below every
-  unblocked candidate and says why (two blocks rank lower than one);
+  unblocked candidate and says why (two blocks rank lower than one); a block that stops
+  only some rows' suggestion of a modality (``as_suggested_by``) lowers it instead when
+  another active row suggests it too;
 - a modality the clinic does not offer stays in the list, marked "refer out".
 """
 
@@ -452,6 +454,10 @@ def rank(
     cautions: dict[str, list[Reason]] = {m: [] for m in rules.candidates}
     blocks: dict[str, list[Reason]] = {m: [] for m in rules.candidates}
     points = dict.fromkeys(rules.candidates, 0.0)
+    suggested_by: dict[str, set[str]] = {m: set() for m in rules.candidates}
+    for row in rows:
+        for suggestion in row.suggest:
+            suggested_by[suggestion.modality].add(row.id)
     for row in rows:
         for index, suggestion in enumerate(row.suggest):
             points[suggestion.modality] += rules.points_for_position(index)
@@ -464,8 +470,16 @@ def rank(
         for block in row.blocks:
             if _holds(block.when, presentation):
                 for modality in block.modalities:
+                    reason = _caution_reason(row, block)
+                    if block.as_suggested_by and suggested_by[modality] - set(
+                        block.as_suggested_by
+                    ):
+                        # Suggested for other work too: that stays open, so only lower it.
+                        if _add_once(cautions[modality], reason):
+                            points[modality] -= rules.caution_lower
+                        continue
                     # The same block reached through two of its conditions counts once.
-                    _add_once(blocks[modality], _caution_reason(row, block))
+                    _add_once(blocks[modality], reason)
     offered, offered_from = _offered_set(presentation, profile_offered)
     entries = []
     for order, modality in enumerate(rules.candidates):

@@ -226,6 +226,8 @@ def test_somatic_note_gives_route_specific_blood_pressure_figures() -> None:
     note = next(n.text for n in row.notes if "blood pressure" in n.text)
     for figure in ("3 mmHg", "16/11", "Subcutaneous 1 mg/kg: about 10 mmHg", "8–19%"):
         assert figure in note
+    # ketamine.md §5 (line 249): with its comparator and time frame.
+    assert "(vs 1–4% with placebo)" in note and "in the first 1.5 h after a dose" in note
     assert "by about 10 mmHg." not in note
 
 

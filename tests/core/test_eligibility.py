@@ -468,12 +468,15 @@ def test_iv_and_im_racemic_get_the_airway_and_monitoring_note(
 ) -> None:
     # ketamine.md §3.2 (line 128): Ketalar needs airway-experienced clinicians, continuous
     # vital-sign monitoring, emergency airway equipment [R3]; §6 (lines 267, 268): IV
-    # protocols check BP every 10–15 min [R46][R47]; a large rise can follow any dose.
+    # protocols vary (Emory every 10 min during and 15 after [R46], Yale every 10 min
+    # during [R47], Gdańsk at 0–90 min [R48]); a large rise can follow any dose.
     for route in ("iv", "im"):
         text = notes_by_id(check(context, {"route": route}))["iv-im-monitoring"]
         assert "airway management" in text and "emergency airway equipment" in text
         assert "continuous vital-sign monitoring" in text and "anaesthetic use" in text
-        assert "every 10 to 15 minutes" in text and "any dose" in text
+        assert "every 10 minutes during and every 15 minutes after the infusion (Emory)" in text
+        assert "(Yale)" in text and "at 0, 15, 30, 45, 60 and 90 minutes (Gdańsk)" in text
+        assert "every 10 to 15 minutes" not in text and "any dose" in text
     for changes in ({"route": "oral-sl"}, {"product": "esketamine"}):
         assert "iv-im-monitoring" not in notes_by_id(check(context, changes))
 

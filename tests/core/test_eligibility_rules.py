@@ -120,8 +120,8 @@ def problems(root: Path) -> list[str]:
             "criterion.lamotrigine.evidence: 'review' is not an evidence type",
         ),
         (
-            "reviewed = 2026-11-21",
-            'reviewed = "2026-11-21"',
+            "reviewed = 2026-12-07",
+            'reviewed = "2026-12-07"',
             "rules/eligibility.toml: reviewed: must be a date",
         ),
         (

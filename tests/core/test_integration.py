@@ -144,6 +144,12 @@ def test_plasticity_window_is_a_hypothesis_with_low_evidence() -> None:
             lambda r: r["features"].pop("nightmares"),
             "features.nightmares: needs a label and help text",
         ),
+        (
+            lambda r: next(x for x in r["rows"] if x["id"] == "acute_suicidality_or_crisis")[
+                "block"
+            ][1].update(as_suggested_by=["trauma"]),
+            "rows.acute_suicidality_or_crisis.block: as_suggested_by: 'trauma' is not a row id",
+        ),
     ],
 )
 def test_loader_names_file_key_and_problem(change, expected: str) -> None:
@@ -252,6 +258,32 @@ def test_crisis_blocks_trauma_focused_cbt_once_and_only_when_cbt_is_trauma_focus
     assert not rumination.by_id("cbt").blocked
     both = run(context, acute_suicidality_or_crisis=True, trauma_origin=True, nightmares=True)
     assert len(both.by_id("cbt").blocks) == 1  # reached through two rows, shown once
+
+
+@pytest.mark.parametrize("feature", ["acute_suicidality_or_crisis", "active_psychosis_or_mania"])
+def test_crisis_defers_cpt_but_leaves_cbt_open_for_other_work(context, feature) -> None:
+    # modalities.md §16: the crisis rows (lines 469, 459) defer *trauma processing*; the
+    # high-dissociation row (line 466) suggests "CBT/skills" for stabilisation and the
+    # rumination row (line 464) CBT: not trauma processing. So with those ticked as well,
+    # CPT's deferral only lowers CBT, and CBT is not outranked by IFS, which the
+    # dissociation row cautions against ("splitting"), nor by options no row suggests.
+    result = run(
+        context,
+        trauma_origin=True,
+        rumination_rigid_beliefs=True,
+        dissociation="high",
+        condition="depression",
+        **{feature: True},
+    )
+    cbt = result.by_id("cbt")
+    assert not cbt.blocked
+    assert any("trauma-focused CBT (CPT)" in c.text for c in cbt.cautions)
+    assert ranking(result)[0] == "cbt"
+    assert ranking(result).index("cbt") < ranking(result).index("ifs")
+    assert all(result.by_id(m).blocked for m in ("emdr", "art"))  # still stopped
+    # CBT suggested only as CPT (trauma origin alone) stays blocked, as before.
+    only_cpt = run(context, trauma_origin=True, dissociation="low", **{feature: True})
+    assert only_cpt.by_id("cbt").blocked
 
 
 def test_blocked_candidates_keep_their_reasons(context) -> None:

@@ -163,7 +163,7 @@ def test_mg_per_kg_is_shown_with_a_weight() -> None:
         ({"readings": [{"minutes": -5, "systolic": 120, "diastolic": 80}]}, "readings[0].minutes"),
         ({"readings": [{"minutes": 0, "spo2": 120}]}, "readings[0].spo2"),
         ({"pulse": 80}, "pulse"),
-        ({"product": "esketamine", "dose_mg": 28}, "dose_mg"),
+        ({"product": "esketamine", "dose_mg": 35}, "dose_mg"),
         ({"product": "esketamine", "schedule": "iv-emory"}, "schedule"),
         ({"observations": {"sedation": "mild"}}, "observations.sedation"),
     ],
@@ -173,6 +173,11 @@ def test_bad_input_names_the_field(raw: dict, field: str) -> None:
         read_record(raw)
     message = str(error.value)
     assert message.startswith(f"{field}:") and "\n" not in message
+
+
+def test_the_28_mg_esketamine_dose_for_adults_65_and_over_is_recorded() -> None:
+    # ketamine.md §2 (line 57): adults ≥65 start at 28 mg, then 28, 56 or 84 mg [R1].
+    assert read_record({"product": "esketamine", "dose_mg": 28}).dose_mg == 28
 
 
 # --- interactions --------------------------------------------------------------------------
@@ -256,3 +261,13 @@ def test_session_carries_the_interactions_of_its_medications() -> None:
     result = evaluate(read_record(raw))
     assert [m.level for m in result.interactions.matches] == ["monitor-closely"]
     assert result.to_dict()["unknown_medications"] == ["ibuprofen"]
+
+
+@pytest.mark.parametrize("name", ["clarithromycin", "rifampin"])
+def test_cyp3a4_drugs_are_not_placed_in_a_class_by_inference(name: str) -> None:
+    # scales-monitoring.md §7 (line 457): the esketamine clarithromycin/rifampin row is
+    # UNVERIFIED; lines 461–462 name no drug for racemic ketamine's CYP3A4 sentences, and
+    # line 468 forbids applying them by inference. So the name is not in kapdesk's list.
+    for product in ("esketamine", "racemic"):
+        result = check([name], product)
+        assert not result.matches and result.unknown == (name,)
