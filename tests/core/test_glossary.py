@@ -46,7 +46,8 @@ def test_the_issue_terms_are_seeded_with_one_rendering_each() -> None:
     for variant in ("vaso sanguíneo inflamado", "vaso de sangre", "disparos", "suman sueño",
                     "suma riesgos", "hace más lenta su atención", "cambian la dosis",
                     "fuera de lo aprobado", "estadía", "con permiso", "se desmayó menos de",
-                    "vendedores", "lo puede despertar"):  # fmt: skip
+                    "vendedores", "lo puede despertar", "tenga permiso", "sumar la terapia",
+                    "le mira"):  # fmt: skip
         assert any(variant in t.forbidden for t in TERMS), variant
 
 
@@ -61,6 +62,18 @@ def test_the_issue_terms_are_seeded_with_one_rendering_each() -> None:
         ("Nadie lo puede despertar.", "lo puede despertar"),
         ("Unas 3 o 4 de cada 1,000 personas.", "1,000"),
         ("No reemplaza una estadía en el hospital.", "estadía"),
+        # The usted-object "lo" forms the literal list missed (audit handouts-spanish.md
+        # items 1-9, glossary.toml "you (usted) as the object of a verb").
+        ("Un adulto lo debe llevar a casa.", "adulto lo debe llevar"),
+        ("La clínica lo inscribe en el programa.", "lo inscribe"),
+        ("La meta es usar las menos dosis que lo mantengan bien.", "que lo mantengan bien"),
+        ("Algunas partes tratan de protegerlo.", "tratan de protegerlo"),
+        ("Su terapeuta no debe llevarlo hacia recuerdos.", "llevarlo hacia"),
+        ("Su equipo de salud lo puede enviar a un terapeuta.", "equipo de salud lo puede enviar"),
+        ("Es sentirse separado de lo que lo rodea.", "lo que lo rodea"),
+        ("El personal le mira todo el tiempo.", "le mira"),  # audit item 19
+        ("Una clínica que tenga permiso del programa.", "tenga permiso"),  # audit item 10
+        ("No halló mejora al sumar la terapia.", "sumar la terapia"),  # audit item 11
     ],
 )
 def test_a_forbidden_variant_is_found_and_named(text: str, found: str) -> None:
@@ -79,6 +92,11 @@ def test_a_forbidden_variant_is_found_and_named(text: str, found: str) -> None:
         "Duró 1,5 días.",  # a decimal comma is not a thousands separator
         "Unas 3 o 4 de cada 1000 personas.",
         "Nunca se lo lleva a casa.",  # "lo" is the spray here, not the patient
+        "No lo puede llevar a casa.",  # the spray again
+        "Su equipo puede ponerlo en días en que usted no recibe una dosis.",  # exposure work
+        "La etiqueta de la ketamina también lo dice.",
+        "Un adulto le debe llevar a casa. La clínica le inscribe en el programa.",
+        "Es sentirse separado de lo que le rodea. El personal le vigila.",
         "Varias sesiones de integración.",
     ],
 )
