@@ -74,6 +74,13 @@ def test_the_issue_terms_are_seeded_with_one_rendering_each() -> None:
         ("El personal le mira todo el tiempo.", "le mira"),  # audit item 19
         ("Una clínica que tenga permiso del programa.", "tenga permiso"),  # audit item 10
         ("No halló mejora al sumar la terapia.", "sumar la terapia"),  # audit item 11
+        # The same forms in the modality texts (content/modalities/*.toml plain_es).
+        ("Otra persona debe llevarlo a casa.", "debe llevarlo a casa"),
+        ("No hay personal de la clínica para vigilarlo.", "vigilarlo"),
+        ("Algunas partes tratan de cuidarlo.", "cuidarlo"),
+        ("Algunas partes lo protegen.", "partes lo protegen"),
+        ("Cambia ideas y hábitos que lo frenan.", "hábitos que lo frenan"),
+        ("No está claro si sumar terapia ayuda.", "sumar terapia"),
     ],
 )
 def test_a_forbidden_variant_is_found_and_named(text: str, found: str) -> None:
@@ -98,6 +105,7 @@ def test_a_forbidden_variant_is_found_and_named(text: str, found: str) -> None:
         "Un adulto le debe llevar a casa. La clínica le inscribe en el programa.",
         "Es sentirse separado de lo que le rodea. El personal le vigila.",
         "Varias sesiones de integración.",
+        "Es un miedo fuerte a que los demás lo juzguen.",  # a person in general, not usted
     ],
 )
 def test_correct_spanish_passes(text: str) -> None:
